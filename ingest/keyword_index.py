@@ -1,0 +1,105 @@
+"""The BM25 side of hybrid retrieval (bm25s), persisted beside the store and keyed by the chunk set it covers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+try:  # PyStemmer is a compiled extra; without it BM25 still works, on surface forms.
+    import Stemmer
+
+    _STEMMER = Stemmer.Stemmer("english")
+except ImportError:  # pragma: no cover - depends on the install
+    _STEMMER = None
+
+
+def fingerprint(chunk_ids: Iterable[str]) -> str:
+    """Identifies a chunk set: chunk ids derive from content, so equal sets mean equal text."""
+    digest = hashlib.sha256()
+    for chunk_id in sorted(chunk_ids):
+        digest.update(chunk_id.encode() + b"\n")
+    return digest.hexdigest()[:24]
+
+
+def _tokenize(texts: list[str]) -> list[list[str]]:
+    tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
+    return [list(t) for t in tokens]  # type: ignore[union-attr]
+
+
+class KeywordIndex:
+    """BM25 over chunk text (with the article title), plus per-chunk day and source for filtering.
+
+    >>> index = KeywordIndex.build(["a-000"], ["Rates rose"], [738000], ["AP"], "fp")
+    >>> index.search("rates", k=1)
+    [('a-000', ...)]
+    """
+
+    def __init__(self, retriever: bm25s.BM25, ids: list[str], days: np.ndarray, sources: list[str], key: str):
+        self.retriever, self.ids, self.days, self.sources, self.fingerprint = retriever, ids, days, sources, key
+        self._source_array = np.array(sources, dtype=object)
+
+    @classmethod
+    def build(
+        cls, ids: list[str], texts: list[str], days: list[int], sources: list[str], key: str
+    ) -> KeywordIndex:
+        retriever = bm25s.BM25()
+        if ids:
+            retriever.index(_tokenize(texts), show_progress=False)
+        return cls(retriever, ids, np.asarray(days, dtype=np.int64), sources, key)
+
+    def mask(self, since: int | None, until: int | None, sources: Iterable[str] | None) -> np.ndarray | None:
+        """Boolean mask of chunks passing the filters (None = no filter); `day` 0 means undated."""
+        if since is None and until is None and not sources:
+            return None
+        keep = np.ones(len(self.ids), dtype=bool)
+        if since is not None:
+            keep &= self.days >= since
+        if until is not None:
+            keep &= self.days <= until
+        if sources:
+            keep &= np.isin(self._source_array, list(sources))
+        return keep
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        if not self.ids:
+            return []
+        tokens = _tokenize([query])
+        if not tokens[0]:
+            return []
+        k = min(k, len(self.ids))
+        docs, scores = self.retriever.retrieve(
+            [tokens[0]], k=k, weight_mask=mask, show_progress=False, n_threads=1
+        )
+        return [(self.ids[d], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+    def save(self, root: Path) -> None:
+        """Write to a temporary folder, then rename: a reader never sees half an index."""
+        root.mkdir(parents=True, exist_ok=True)
+        target = root / self.fingerprint
+        if target.exists():
+            return
+        scratch = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
+        self.retriever.save(str(scratch / "bm25"))
+        (scratch / "chunks.json").write_text(json.dumps({"ids": self.ids, "sources": self.sources}))
+        np.save(scratch / "days.npy", self.days)
+        os.replace(scratch, target)
+        for old in root.iterdir():  # keep only the newest index (and any still being written)
+            if old != target and not old.name.startswith(".tmp-"):
+                shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, root: Path, key: str) -> KeywordIndex | None:
+        folder = root / key
+        if not (folder / "chunks.json").exists():
+            return None
+        meta = json.loads((folder / "chunks.json").read_text())
+        retriever = bm25s.BM25.load(str(folder / "bm25")) if meta["ids"] else bm25s.BM25()
+        return cls(retriever, meta["ids"], np.load(folder / "days.npy"), meta["sources"], key)

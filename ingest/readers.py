@@ -1,0 +1,66 @@
+"""Find archive files under the given paths and read each into Articles, reporting bad input per file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ingest.decode import InputError, decode
+from ingest.html import parse_html
+from ingest.records import read_csv, read_json, read_jsonl
+from ingest.text_formats import parse_text_article
+from ingest.types import Article, BadInput
+
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+SUPPORTED = (*TEXT_SUFFIXES, ".json", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".csv", ".html", ".htm")
+
+
+def discover(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every file under the paths, recursively, in a stable order; hidden files and folders are skipped."""
+    for root in paths:
+        if root.is_file():
+            yield root.resolve()
+        elif root.is_dir():
+            for path in sorted(root.rglob("*")):
+                relative = path.relative_to(root).parts
+                if path.is_file() and not any(part.startswith(".") for part in relative):
+                    yield path.resolve()
+        else:
+            raise FileNotFoundError(f"{root}: no such file or directory")
+
+
+def suffix_of(path: Path) -> str:
+    name = path.name.lower()
+    return next((s for s in sorted(SUPPORTED, key=len, reverse=True) if name.endswith(s)), path.suffix.lower())
+
+
+def read_file(path: Path, max_bytes: int, max_stream_bytes: int) -> Iterator[Article | BadInput]:
+    """Articles of one file, or BadInput entries saying what was wrong with the file or its records."""
+    try:
+        yield from _read(path, max_bytes, max_stream_bytes)
+    except InputError as exc:
+        yield BadInput(str(path), str(exc))
+    except OSError as exc:
+        yield BadInput(str(path), f"cannot read: {exc.strerror or exc}")
+
+
+def _read(path: Path, max_bytes: int, max_stream_bytes: int) -> Iterator[Article | BadInput]:
+    suffix = suffix_of(path)
+    if suffix not in SUPPORTED:
+        raise InputError(f"unsupported file type '{suffix or path.name}' (supported: {', '.join(SUPPORTED)})")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("empty file")
+    if suffix in (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"):
+        yield from read_jsonl(path, max_bytes, max_stream_bytes)
+        return
+    if size > max_bytes:
+        raise InputError(f"file is {size / 2**20:.0f} MiB, over the {max_bytes / 2**20:.0f} MiB limit")
+    if suffix == ".json":
+        yield from read_json(path)
+    elif suffix == ".csv":
+        yield from read_csv(path)
+    elif suffix in (".html", ".htm"):
+        yield parse_html(decode(path.read_bytes()), str(path))
+    else:
+        yield parse_text_article(decode(path.read_bytes()), str(path))

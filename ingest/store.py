@@ -1,0 +1,240 @@
+"""The Chroma side of the index: chunk vectors plus one record per article, embedded or on a `chroma run` server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+from ingest.types import Article, Chunk
+
+ARTICLES_SUFFIX = "__articles"
+PAGE = 2000
+
+
+class IndexMismatchError(RuntimeError):
+    """The collection was built with another embedder or chunker than the one configured."""
+
+
+class ChromaEmbedding(EmbeddingFunction[Documents]):
+    """Our embedder as seen by Chroma, so a collection never falls back to Chroma's downloading default."""
+
+    def __init__(self, embedder: Any = None) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        if self._embedder is None:
+            raise RuntimeError("archive-qa collections are embedded by archive-qa, not by Chroma")
+        return list(self._embedder.embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "archive-qa"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"embedder": getattr(self._embedder, "name", None)}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbedding:
+        return ChromaEmbedding()
+
+    def default_space(self) -> Any:
+        return "cosine"
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """What the store knows of an article without its chunks."""
+
+    id: str
+    locations: tuple[str, ...]
+    metadata: dict[str, Any]
+    text: str = ""
+
+
+def make_client(store_dir: Path, chroma_url: str | None) -> ClientAPI:
+    """Embedded PersistentClient under `store_dir`, or an HttpClient for `http://host:port`."""
+    settings = chromadb.Settings(anonymized_telemetry=False)
+    if chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=settings
+        )
+    store_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(store_dir / "chroma"), settings=settings)
+
+
+def article_metadata(article: Article, locations: Sequence[str], n_chunks: int) -> dict[str, Any]:
+    """Chroma metadata of an article; keys with unknown values are left out (Chroma stores no None)."""
+    meta: dict[str, Any] = {
+        "article_id": article.id,
+        "title": article.title,
+        "day": article.day,
+        "locations": json.dumps(sorted(locations)),
+        "n_chunks": n_chunks,
+    }
+    optional = {
+        "source": article.source,
+        "place": article.place,
+        "published": article.published.isoformat() if article.published else None,
+        "url": article.url,
+        "authors": ", ".join(article.authors) or None,
+        "external_id": article.external_id,
+    }
+    meta.update({key: value for key, value in optional.items() if value})
+    return meta
+
+
+class ArchiveStore:
+    """Two Chroma collections: `<name>` holds chunks (searched), `<name>__articles` one record per article.
+
+    An article record is written only after all of its chunks, so a record marks a complete article: a crash
+    leaves at worst chunks without a record, which the next ingest rewrites (same ids) or sweeps away.
+
+    >>> store = ArchiveStore.open(make_client(Path("/tmp/aq"), None), "archive", embedder, "sentences-v1")
+    """
+
+    def __init__(self, client: ClientAPI, chunks: Any, articles: Any) -> None:
+        self.client, self.chunks, self.articles = client, chunks, articles
+
+    @classmethod
+    def open(cls, client: ClientAPI, name: str, embedder: Any, chunker_version: str) -> ArchiveStore:
+        """Open or create the collections; refuse loudly when they were built with another embedder/chunker."""
+        expected = {"embedder": embedder.name, "dimension": embedder.dimension, "chunker": chunker_version}
+        function = ChromaEmbedding(embedder)
+        existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
+        if name in existing:
+            chunks = client.get_collection(name, embedding_function=function)  # type: ignore[arg-type]
+            _check_compatible(name, chunks.metadata or {}, expected)
+        else:
+            chunks = client.create_collection(
+                name,
+                metadata={**expected, "fingerprint": ""},
+                embedding_function=function,  # type: ignore[arg-type]
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        articles = client.get_or_create_collection(
+            name + ARTICLES_SUFFIX,
+            metadata=expected,
+            embedding_function=function,  # type: ignore[arg-type]
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        return cls(client, chunks, articles)
+
+    # Writing.
+    def write_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray, article_meta: dict[str, dict]) -> None:
+        """Upsert chunks: deterministic ids make a rewrite after a crash replace, never duplicate."""
+        for begin in range(0, len(chunks), PAGE):
+            part = chunks[begin : begin + PAGE]
+            self.chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[begin : begin + PAGE],
+                documents=[c.text for c in part],
+                metadatas=[_chunk_metadata(c, article_meta[c.article_id]) for c in part],
+            )
+
+    def write_articles(self, articles: Sequence[Article], metas: Sequence[dict], vectors: np.ndarray) -> None:
+        for begin in range(0, len(articles), PAGE):
+            self.articles.upsert(
+                ids=[a.id for a in articles[begin : begin + PAGE]],
+                embeddings=vectors[begin : begin + PAGE],
+                documents=[a.text for a in articles[begin : begin + PAGE]],
+                metadatas=list(metas[begin : begin + PAGE]),
+            )
+
+    def set_locations(self, updates: dict[str, Sequence[str]]) -> None:
+        """Record where each article was found; metadata-only, nothing is re-embedded."""
+        ids = sorted(updates)
+        for begin in range(0, len(ids), PAGE):
+            part = ids[begin : begin + PAGE]
+            self.articles.update(ids=part, metadatas=[{"locations": json.dumps(sorted(updates[i]))} for i in part])
+
+    def delete_articles(self, article_ids: Sequence[str]) -> None:
+        """Record first, chunks second: an interrupted delete leaves orphan chunks, swept by the next ingest."""
+        for begin in range(0, len(article_ids), PAGE):
+            part = list(article_ids[begin : begin + PAGE])
+            self.articles.delete(ids=part)
+            self.chunks.delete(where={"article_id": {"$in": part}})
+
+    def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        for begin in range(0, len(chunk_ids), PAGE):
+            self.chunks.delete(ids=list(chunk_ids[begin : begin + PAGE]))
+
+    def set_fingerprint(self, fingerprint: str) -> None:
+        self.chunks.modify(metadata={**(self.chunks.metadata or {}), "fingerprint": fingerprint})
+
+    # Reading.
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the set of chunks does; the keyword index is valid for one fingerprint."""
+        fresh = self.client.get_collection(self.chunks.name, embedding_function=ChromaEmbedding())  # type: ignore[arg-type]
+        return str((fresh.metadata or {}).get("fingerprint", ""))
+
+    def article_records(self, with_text: bool = False) -> dict[str, ArticleRecord]:
+        include = ["metadatas", "documents"] if with_text else ["metadatas"]
+        records = {}
+        for ids, metas, docs in _pages(self.articles, include):
+            for i, (article_id, meta) in enumerate(zip(ids, metas, strict=True)):
+                locations = tuple(json.loads(str(meta.get("locations", "[]"))))
+                records[article_id] = ArticleRecord(article_id, locations, dict(meta), docs[i] if docs else "")
+        return records
+
+    def get_articles(self, article_ids: Sequence[str]) -> dict[str, ArticleRecord]:
+        if not article_ids:
+            return {}
+        got = self.articles.get(ids=list(article_ids), include=["metadatas", "documents"])
+        return {
+            i: ArticleRecord(i, tuple(json.loads(str(m.get("locations", "[]")))), dict(m), d or "")
+            for i, m, d in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True)
+        }
+
+    def chunk_ids(self) -> list[str]:
+        """Every chunk id; the article id is its prefix (see `Chunk.id`)."""
+        return [chunk_id for ids, _, _ in _pages(self.chunks, []) for chunk_id in ids]
+
+    def iter_chunks(self) -> Iterator[tuple[list[str], list[str], list[dict]]]:
+        """All chunks, page by page: (ids, documents, metadatas)."""
+        for ids, metas, docs in _pages(self.chunks, ["metadatas", "documents"]):
+            yield ids, docs, metas
+
+
+def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list[str], list[dict], list[str]]]:
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=PAGE, offset=offset)
+        if not got["ids"]:
+            return
+        yield got["ids"], [dict(m) for m in got.get("metadatas") or []], list(got.get("documents") or [])
+        offset += len(got["ids"])
+
+
+def _chunk_metadata(chunk: Chunk, article_meta: dict[str, Any]) -> dict[str, Any]:
+    keep = ("title", "day", "source", "published", "place", "url")
+    return {
+        **{key: article_meta[key] for key in keep if key in article_meta},
+        "article_id": chunk.article_id,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+    }
+
+
+def _check_compatible(name: str, actual: dict[str, Any], expected: dict[str, Any]) -> None:
+    wrong = {key: actual.get(key) for key, value in expected.items() if actual.get(key) != value}
+    if wrong:
+        found = ", ".join(f"{key}={actual.get(key)!r}" for key in wrong)
+        wanted = ", ".join(f"{key}={expected[key]!r}" for key in wrong)
+        raise IndexMismatchError(
+            f"collection {name!r} was built with {found}, but this run uses {wanted}. "
+            f"Re-index into a new collection (--collection NEW_NAME), or delete the store and ingest again, "
+            f"or set ARCHIVE_QA_EMBEDDER / chunk settings back to what the collection was built with."
+        )

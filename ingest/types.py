@@ -1,0 +1,77 @@
+"""The nouns of ingest: an `Article` read from a file and the `Chunk`s it is cut into."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+_SPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+
+
+def normalize(text: str) -> str:
+    """Canonical form for identity: NFKC, straight quotes, single spaces, no outer blanks."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).strip()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news item as read from a file; `location` says where (path, or path#record for exports)."""
+
+    title: str
+    text: str
+    location: str
+    source: str | None = None
+    place: str | None = None
+    published: date | None = None
+    url: str | None = None
+    authors: tuple[str, ...] = ()
+    external_id: str | None = None
+
+    @property
+    def id(self) -> str:
+        """Stable id from the normalized title and body: the same story from two files gets one id."""
+        digest = hashlib.sha256(f"{normalize(self.title)}\n{normalize(self.text)}".encode())
+        return digest.hexdigest()[:20]
+
+    @property
+    def day(self) -> int:
+        """Proleptic ordinal of the publication date, 0 when the item states none (for Chroma range filters)."""
+        return self.published.toordinal() if self.published else 0
+
+    @property
+    def context(self) -> str:
+        """Title plus dateline, prepended to every chunk before embedding so a chunk knows its story."""
+        where = ", ".join(part for part in (self.place, self.published and self.published.isoformat()) if part)
+        return f"{self.title} ({where})" if where else self.title
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of an article: `start`/`end` is its character span in `Article.text`."""
+
+    article_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    context: str = field(default="", compare=False)
+
+    @property
+    def id(self) -> str:
+        return f"{self.article_id}-{self.index:03d}"
+
+    @property
+    def embed_text(self) -> str:
+        return f"{self.context}\n{self.text}" if self.context else self.text
+
+
+@dataclass(frozen=True)
+class BadInput:
+    """A file (or one record of it) that could not be ingested, and why."""
+
+    path: str
+    reason: str

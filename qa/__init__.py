@@ -1,0 +1,1 @@
+"""QA: turn a question (plus chat history) into an answer whose every claim cites an archive passage."""

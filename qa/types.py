@@ -1,0 +1,94 @@
+"""The nouns of answering: retrieved `Passage`s, the `Citation`s an answer makes, the final `Answer`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its article's metadata; `start`/`end` is its span in the article text."""
+
+    chunk_id: str
+    article_id: str
+    text: str
+    title: str
+    source: str | None = None
+    published: str | None = None  # ISO date, None when the article states none
+    place: str | None = None
+    url: str | None = None
+    path: str | None = None  # first location the article was ingested from
+    start: int = 0
+    end: int = 0
+    score: float = 0.0  # fused retrieval score (higher is better)
+    similarity: float | None = None  # cosine similarity of the dense match, when it had one
+
+    def label(self) -> str:
+        """Title, source and date as shown beside the passage number in prompts and source lists."""
+        extras = ", ".join(part for part in (self.source, self.published) if part)
+        return f"{self.title} ({extras})" if extras else self.title
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An [n] in the answer, resolved to its passage and the passage span that best supports the claim."""
+
+    n: int
+    passage: Passage
+    highlight: tuple[int, int]  # character span inside passage.text
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.passage
+        return {
+            "n": self.n,
+            "article_id": p.article_id,
+            "chunk_id": p.chunk_id,
+            "title": p.title,
+            "source": p.source,
+            "published": p.published,
+            "place": p.place,
+            "url": p.url,
+            "path": p.path,
+            "passage": p.text,
+            "highlight": list(self.highlight),
+        }
+
+
+@dataclass
+class Answer:
+    """The final result of answering; streaming yields its text first, this object last."""
+
+    question: str
+    standalone_question: str
+    text: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    related: list[Passage] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    removed_citations: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_json() for c in self.citations],
+            "related": [asdict(p) for p in self.related],
+            "removed_citations": self.removed_citations,
+            "timings": {stage: round(seconds, 4) for stage, seconds in self.timings.items()},
+        }
+
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+
+
+class Generator(Protocol):
+    """A chat model: streams text deltas for a list of messages. Implementations: llama.cpp, OpenAI-compatible."""
+
+    name: str
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]: ...
