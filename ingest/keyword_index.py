@@ -13,6 +13,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from ingest.store import ArchiveStore
+
 try:  # PyStemmer is a compiled extra; without it BM25 still works, on surface forms.
     import Stemmer
 
@@ -31,7 +33,7 @@ def fingerprint(chunk_ids: Iterable[str]) -> str:
 
 def _tokenize(texts: list[str]) -> list[list[str]]:
     tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
-    return [list(t) for t in tokens]  # type: ignore[union-attr]
+    return [list(t) for t in tokens]
 
 
 class KeywordIndex:
@@ -45,11 +47,15 @@ class KeywordIndex:
     def __init__(self, retriever: bm25s.BM25, ids: list[str], days: np.ndarray, sources: list[str], key: str):
         self.retriever, self.ids, self.days, self.sources, self.fingerprint = retriever, ids, days, sources, key
         self._source_array = np.array(sources, dtype=object)
+        self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+
+    def day_of(self, chunk_id: str) -> int:
+        """The chunk's publication day (0 = undated or unknown chunk)."""
+        position = self._position.get(chunk_id)
+        return int(self.days[position]) if position is not None else 0
 
     @classmethod
-    def build(
-        cls, ids: list[str], texts: list[str], days: list[int], sources: list[str], key: str
-    ) -> KeywordIndex:
+    def build(cls, ids: list[str], texts: list[str], days: list[int], sources: list[str], key: str) -> KeywordIndex:
         retriever = bm25s.BM25()
         if ids:
             retriever.index(_tokenize(texts), show_progress=False)
@@ -75,9 +81,7 @@ class KeywordIndex:
         if not tokens[0]:
             return []
         k = min(k, len(self.ids))
-        docs, scores = self.retriever.retrieve(
-            [tokens[0]], k=k, weight_mask=mask, show_progress=False, n_threads=1
-        )
+        docs, scores = self.retriever.retrieve([tokens[0]], k=k, weight_mask=mask, show_progress=False, n_threads=1)
         return [(self.ids[d], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
 
     def save(self, root: Path) -> None:
@@ -103,3 +107,16 @@ class KeywordIndex:
         meta = json.loads((folder / "chunks.json").read_text())
         retriever = bm25s.BM25.load(str(folder / "bm25")) if meta["ids"] else bm25s.BM25()
         return cls(retriever, meta["ids"], np.load(folder / "days.npy"), meta["sources"], key)
+
+
+def build_from_store(store: ArchiveStore, root: Path, key: str) -> KeywordIndex:
+    """(Re)build BM25 from the chunks in Chroma and persist it: Chroma is the truth, this is a derived cache."""
+    ids, texts, days, sources = [], [], [], []
+    for page_ids, docs, metas in store.iter_chunks():
+        ids += page_ids
+        texts += [f"{m.get('title', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
+        days += [int(m.get("day", 0)) for m in metas]
+        sources += [str(m.get("source", "")) for m in metas]
+    index = KeywordIndex.build(ids, texts, days, sources, key)
+    index.save(root)
+    return index

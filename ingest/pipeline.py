@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from ingest.chunker import Chunker
 from ingest.embedder import Embedder
-from ingest.keyword_index import KeywordIndex, fingerprint
+from ingest.keyword_index import build_from_store, fingerprint
 from ingest.readers import discover, read_file
 from ingest.report import IngestReport
 from ingest.store import ArchiveStore, article_metadata
@@ -174,13 +174,7 @@ class Ingestor:
         key = fingerprint(self.store.chunk_ids())
         if not force and key == self.store.fingerprint and (self.keyword_root / key).exists():
             return
-        ids, texts, days, sources = [], [], [], []
-        for page_ids, docs, metas in self.store.iter_chunks():
-            ids += page_ids
-            texts += [f"{m.get('title', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
-            days += [int(m.get("day", 0)) for m in metas]
-            sources += [str(m.get("source", "")) for m in metas]
-        KeywordIndex.build(ids, texts, days, sources, key).save(self.keyword_root)
+        build_from_store(self.store, self.keyword_root, key)
         self.store.set_fingerprint(key)
 
 

@@ -9,7 +9,7 @@ import itertools
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ingest.decode import InputError, decode, parse_date
 from ingest.types import Article, BadInput
@@ -84,7 +84,7 @@ def read_jsonl(path: Path, max_record_bytes: int, max_total_bytes: int) -> Itera
                 yield _jsonl_record(raw, path, number)
 
 
-def _skip_line(handle: IO[bytes]) -> int:
+def _skip_line(handle: Any) -> int:
     skipped = 0
     while chunk := handle.readline(2**20):
         skipped += len(chunk)

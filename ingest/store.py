@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,7 @@ def make_client(store_dir: Path, chroma_url: str | None) -> ClientAPI:
     return chromadb.PersistentClient(path=str(store_dir / "chroma"), settings=settings)
 
 
-def article_metadata(article: Article, locations: Sequence[str], n_chunks: int) -> dict[str, Any]:
+def article_metadata(article: Article, locations: Iterable[str], n_chunks: int) -> dict[str, Any]:
     """Chroma metadata of an article; keys with unknown values are left out (Chroma stores no None)."""
     meta: dict[str, Any] = {
         "article_id": article.id,
@@ -151,7 +151,7 @@ class ArchiveStore:
                 metadatas=list(metas[begin : begin + PAGE]),
             )
 
-    def set_locations(self, updates: dict[str, Sequence[str]]) -> None:
+    def set_locations(self, updates: Mapping[str, Sequence[str]]) -> None:
         """Record where each article was found; metadata-only, nothing is re-embedded."""
         ids = sorted(updates)
         for begin in range(0, len(ids), PAGE):

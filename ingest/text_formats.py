@@ -1,4 +1,4 @@
-"""Plain-text articles: the archive's wire format (title, `CITY —` dateline, body, agency line) and headline-blank-body."""
+"""Plain-text articles: the wire format (title, `CITY —` dateline, body, agency line) and headline-blank-body."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from ingest.decode import InputError, parse_date
 from ingest.types import Article
 
 # "MOSCOW — ...", "LISBON, March 14, 2023 — ...", "SAN JOSE, Costa Rica -- ...": a place, an optional date, a dash.
-_DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Za-z.'’ -]{1,40}?)(?:,\s*(?P<rest>[^—–\n]{1,40}?))?\s+(?:—|–|--)\s+\S"
-)
+_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Za-z.'’ -]{1,40}?)(?:,\s*(?P<rest>[^—–\n]{1,40}?))?\s+(?:—|–|--)\s+\S")
 _AGENCY = re.compile(r"^Agenc(?:y|ies)\s*[-–—:]\s*(?P<agency>.{2,80})$", re.IGNORECASE)
 
 

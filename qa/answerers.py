@@ -1,0 +1,66 @@
+"""Answerers behind one interface, one factory: llm (local GGUF), openai (compatible endpoint), extractive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Protocol
+
+from archive_qa.settings import Settings
+from ingest.embedder import Embedder
+from qa.citations import neutralize
+from qa.extractive import ExtractiveAnswerer
+from qa.types import Generator, Passage
+
+
+class Answerer(Protocol):
+    """Streams the growing answer text (each yield is the whole text so far) for numbered passages."""
+
+    name: str
+
+    def stream(self, question: str, passages: Sequence[Passage], as_of: date) -> Iterator[str]: ...
+
+
+class GeneratorAnswerer:
+    """Prompt a chat model with the numbered passages and stream its cited answer.
+
+    >>> answerer = GeneratorAnswerer(LlamaCppGenerator(settings), max_tokens=200)
+    >>> *_, text = answerer.stream("Who won?", passages, date(2024, 6, 1))
+    """
+
+    def __init__(self, generator: Generator, max_tokens: int) -> None:
+        self.generator, self.max_tokens = generator, max_tokens
+        self.name = generator.name
+
+    def stream(self, question: str, passages: Sequence[Passage], as_of: date) -> Iterator[str]:
+        from qa.prompt import answer_messages
+
+        # Markers inside article text are neutralized before the model sees them: it cannot copy a forged "[7]".
+        safe = [replace(p, text=neutralize(p.text), title=neutralize(p.title)) for p in passages]
+        text = ""
+        for delta in self.generator.stream(answer_messages(question, safe, as_of), self.max_tokens):
+            text += delta
+            yield text
+
+
+def get_generator(kind: str, settings: Settings) -> Generator:
+    """The chat model for `llm` or `openai`; one llama.cpp model per process is shared by all callers."""
+    if kind == "llm":
+        from qa.llm import get_llm_generator
+
+        return get_llm_generator(settings)
+    if kind == "openai":
+        from qa.openai_chat import OpenAIChatGenerator
+
+        return OpenAIChatGenerator(settings.openai_base_url, settings.openai_model, settings.openai_api_key)
+    raise ValueError(f"no chat model for answerer {kind!r}")
+
+
+def make_answerer(kind: str, settings: Settings, embedder: Embedder) -> Answerer:
+    """Factory: `llm` (default, local Qwen GGUF), `openai` (configured endpoint) or `extractive` (no model)."""
+    if kind == "extractive":
+        return ExtractiveAnswerer(embedder)
+    if kind in ("llm", "openai"):
+        return GeneratorAnswerer(get_generator(kind, settings), settings.max_answer_tokens)
+    raise ValueError(f"unknown answerer {kind!r}: use llm, extractive or openai")

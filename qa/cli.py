@@ -1,0 +1,92 @@
+"""`archive-qa ask` and `archive-qa eval`: the answering pipeline and its evaluation from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from archive_qa.settings import Settings
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2023-06-30") from None
+
+
+def register(sub: Any, commands: dict[str, Any]) -> None:
+    from archive_qa.cli import store_options
+
+    ask = sub.add_parser("ask", help="answer a question from the archive, with citations")
+    ask.add_argument("question")
+    store_options(ask)
+    ask.add_argument("--answerer", choices=["llm", "extractive", "openai"])
+    ask.add_argument("--as-of", type=_date, help="answer as of this date (default today)")
+    ask.add_argument("--source", action="append", default=[], help="only these sources (repeatable)")
+    ask.add_argument("--since", type=_date)
+    ask.add_argument("--until", type=_date)
+    ask.add_argument("--k", type=int, help="passages given to the answerer")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    commands["ask"] = cmd_ask
+
+    evaluate = sub.add_parser("eval", help="score retrieval, answers, citations and abstention on quiz questions")
+    evaluate.add_argument("questions", nargs="+", type=Path)
+    store_options(evaluate)
+    evaluate.add_argument(
+        "--answerer", choices=["llm", "extractive", "openai", "none"], default=None, help="'none' scores retrieval only"
+    )
+    evaluate.add_argument("--limit", type=int)
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--k", type=int)
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--out", type=Path, help="per-question results as JSONL")
+    commands["eval"] = cmd_eval
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.filters import Filters
+    from qa.pipeline import ArchiveQA
+
+    filters = Filters(as_of=args.as_of or date.today(), since=args.since, until=args.until, sources=tuple(args.source))
+    qa = ArchiveQA.from_settings(settings)
+    answer = qa.ask(args.question, filters=filters, answerer=args.answerer, k=args.k)
+    if args.json:
+        print(json.dumps(answer.to_json()))
+        return 0
+    print(answer.text)
+    if answer.standalone_question != answer.question:
+        print(f"(asked as: {answer.standalone_question})")
+    listed = [(f"[{c.n}]", c.passage) for c in answer.citations] or [("-", p) for p in answer.related]
+    if listed:
+        print("\nSources:" if answer.citations else "\nClosest articles:")
+    for mark, passage in listed:
+        where = passage.url or passage.path or ""
+        print(f"  {mark} {passage.label()}  {where}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.evaluate import run_eval
+
+    report = run_eval(
+        settings,
+        args.questions,
+        answerer=args.answerer,
+        limit=args.limit,
+        seed=args.seed,
+        k=args.k,
+        out=args.out,
+        progress=not args.json,
+    )
+    if args.json:
+        print(json.dumps(report))
+    else:
+        from qa.evaluate import format_report
+
+        print(format_report(report), file=sys.stdout)
+    return 0

@@ -1,0 +1,47 @@
+"""What a question may see: as-of date, date range, sources; and whether it asks for the latest news."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+_RECENT = re.compile(
+    r"\b(latest|recent(ly)?|this (week|month|year)|last (week|month)|now|currently|current|today|"
+    r"yesterday|so far|newest|new|upcoming|still)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_recent(question: str) -> bool:
+    """True for questions about the latest state of things ("who is now ...", "this week ...")."""
+    return bool(_RECENT.search(question))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Retrieval limits. `as_of` (default today) hides later articles and is the prompt's "today"."""
+
+    as_of: date = field(default_factory=date.today)
+    since: date | None = None
+    until: date | None = None
+    sources: tuple[str, ...] = ()
+
+    @property
+    def last_day(self) -> int:
+        """The latest day an article may carry: the as-of date or `until`, whichever is earlier."""
+        return min(self.as_of, self.until).toordinal() if self.until else self.as_of.toordinal()
+
+    @property
+    def first_day(self) -> int | None:
+        return self.since.toordinal() if self.since else None
+
+    def chroma_where(self) -> dict[str, Any]:
+        """Chroma metadata filter. Undated articles (day 0) pass the as-of limit but not a `since`."""
+        clauses: list[dict[str, Any]] = [{"day": {"$lte": self.last_day}}]
+        if self.first_day is not None:
+            clauses.append({"day": {"$gte": self.first_day}})
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}

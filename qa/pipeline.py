@@ -1,0 +1,153 @@
+"""The answering pipeline: standalone question -> hybrid retrieval -> answerer -> checked citations -> Answer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+
+from archive_qa.settings import Settings
+from ingest.embedder import Embedder
+from qa.answerers import Answerer, get_generator, make_answerer
+from qa.citations import check_markers, cite_uncited, cited_numbers, resolve
+from qa.conversation import carry_over, rewrite_with_llm
+from qa.filters import Filters
+from qa.retriever import HybridRetriever
+from qa.types import Answer, Message, Passage
+
+NOT_IN_ARCHIVE = "The archive does not contain an answer to this question."
+_REFUSALS = ("does not contain", "doesn't contain", "not in the archive", "no information", "cannot answer")
+
+
+class ArchiveQA:
+    """Ask the archive; every answer cites its passages or says plainly that the archive does not hold it.
+
+    >>> qa = ArchiveQA.from_settings(Settings(answerer="extractive"))
+    >>> answer = qa.ask("What rate did the Bank of Caldora set in March 2024?")
+    >>> answer.text, [c.passage.title for c in answer.citations]
+    """
+
+    def __init__(self, retriever: HybridRetriever, embedder: Embedder, settings: Settings) -> None:
+        self.retriever, self.embedder, self.settings = retriever, embedder, settings
+        self._answerers: dict[str, Answerer] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ArchiveQA:
+        from ingest.factory import get_embedder, keyword_root, open_store
+        from qa.retriever import RetrievalConfig
+
+        embedder = get_embedder(settings)
+        config = RetrievalConfig(
+            k=settings.k,
+            per_article_cap=settings.per_article_cap,
+            dense_candidates=settings.dense_candidates,
+            keyword_candidates=settings.keyword_candidates,
+            recency_weight=settings.recency_weight,
+        )
+        retriever = HybridRetriever(open_store(settings, embedder), embedder, keyword_root(settings), config)
+        return cls(retriever, embedder, settings)
+
+    def answerer(self, kind: str | None = None) -> Answerer:
+        kind = kind or self.settings.answerer
+        if kind not in self._answerers:
+            self._answerers[kind] = make_answerer(kind, self.settings, self.embedder)
+        return self._answerers[kind]
+
+    def standalone(self, question: str, history: Sequence[Message], kind: str) -> str:
+        """The question rewritten to stand alone, using the chat history (unchanged when there is none)."""
+        if not any(m.get("role") == "user" for m in history):
+            return question
+        if kind == "extractive":
+            return carry_over(history, question)
+        return rewrite_with_llm(get_generator(kind, self.settings), history, question)
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Message] = (),
+        filters: Filters | None = None,
+        answerer: str | None = None,
+        k: int | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield the growing answer text, then the final Answer (always last)."""
+        kind = answerer or self.settings.answerer
+        filters = filters or Filters()
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+        standalone = self.standalone(question, history, kind)
+        timings["rewrite"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        passages = self.retriever.retrieve(standalone, filters, k)
+        timings["retrieve"] = time.perf_counter() - clock
+        if not self._evidence_is_strong(passages):
+            answer = self._abstain(question, standalone, passages, timings)
+            yield answer.text
+            yield answer
+            return
+        clock, text = time.perf_counter(), ""
+        for text in self.answerer(kind).stream(standalone, passages, filters.as_of):
+            timings.setdefault("first_token", time.perf_counter() - clock)
+            yield text
+        timings["generate"] = time.perf_counter() - clock
+        yield self._finish(question, standalone, text, passages, timings)
+
+    def ask(self, question: str, history: Sequence[Message] = (), **options: object) -> Answer:
+        """Blocking form of `stream`: the final Answer."""
+        *_, final = self.stream(question, history, **options)  # type: ignore[arg-type]
+        assert isinstance(final, Answer)
+        return final
+
+    def _evidence_is_strong(self, passages: Sequence[Passage]) -> bool:
+        best = max((p.similarity or 0.0 for p in passages), default=0.0)
+        return best >= self.settings.abstain_threshold
+
+    def _finish(
+        self, question: str, standalone: str, raw: str, passages: list[Passage], timings: dict[str, float]
+    ) -> Answer:
+        text, removed = check_markers(raw, len(passages))
+        if _is_refusal(text):
+            return self._abstain(question, standalone, passages, timings, removed)
+        text = cite_uncited(text, passages)
+        if not cited_numbers(text):  # an answer that no passage supports is not an answer from the archive
+            return self._abstain(question, standalone, passages, timings, removed)
+        clock = time.perf_counter()
+        citations = resolve(text, passages, self.embedder.embed)
+        timings["cite"] = time.perf_counter() - clock
+        cited = {c.passage.article_id for c in citations}
+        return Answer(
+            question,
+            standalone,
+            text,
+            False,
+            citations,
+            _distinct_articles(passages, cited),
+            passages,
+            removed,
+            timings,
+        )
+
+    def _abstain(
+        self,
+        question: str,
+        standalone: str,
+        passages: list[Passage],
+        timings: dict[str, float],
+        removed: int = 0,
+    ) -> Answer:
+        related = _distinct_articles(passages, set())
+        text = NOT_IN_ARCHIVE + (" The closest articles are listed below." if related else "")
+        return Answer(question, standalone, text, True, [], related, passages, removed, timings)
+
+
+def _is_refusal(text: str) -> bool:
+    lowered = text.lower()
+    return not text.strip() or any(phrase in lowered for phrase in _REFUSALS)
+
+
+def _distinct_articles(passages: Sequence[Passage], exclude: set[str]) -> list[Passage]:
+    """One passage per article, best first, leaving out the articles already cited."""
+    seen, out = set(exclude), []
+    for passage in passages:
+        if passage.article_id not in seen:
+            seen.add(passage.article_id)
+            out.append(passage)
+    return out
