@@ -54,6 +54,18 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_chroma_server(args: argparse.Namespace, settings: Settings) -> int:
+    """Run Chroma's own server in the foreground (replaces this process); point --chroma-url at it."""
+    import os
+    import shutil
+
+    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    path = args.path or settings.store / "chroma-server"
+    print(f"Chroma server on http://{args.host}:{args.port} with data in {path}", file=sys.stderr)
+    os.execv(chroma, [chroma, "run", "--path", str(path), "--host", args.host, "--port", str(args.port)])
+    return 0  # not reached
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="archive-qa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -69,6 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
     store_options(stats)
     stats.add_argument("--json", action="store_true")
     COMMANDS["stats"] = cmd_stats
+
+    server = sub.add_parser("chroma-server", help="start a Chroma server (chroma run) for several app processes")
+    server.add_argument("--path", type=Path, help="data directory (default STORE/chroma-server)")
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=8000)
+    server.add_argument("--store", type=Path, help=argparse.SUPPRESS)
+    server.add_argument("--chroma-url", help=argparse.SUPPRESS)
+    server.add_argument("--collection", help=argparse.SUPPRESS)
+    COMMANDS["chroma-server"] = cmd_chroma_server
 
     for register in _plugins():
         register(sub, COMMANDS)

@@ -22,8 +22,8 @@ class Settings(BaseSettings):
 
     # Ingest.
     embedder: Literal["minilm-onnx-int8", "minilm-torch"] = "minilm-onnx-int8"
-    chunk_size: int = Field(900, description="Target chunk length in characters (MiniLM reads 256 word pieces).")
-    chunk_overlap: int = Field(150, description="Characters of sentence overlap between neighbouring chunks.")
+    chunk_size: int = Field(1000, description="Target chunk length in characters (MiniLM reads 256 word pieces).")
+    chunk_overlap: int = Field(120, description="Characters of sentence overlap between neighbouring chunks.")
     max_file_mb: float = Field(50.0, description="Files (and JSONL records) larger than this are refused, not read.")
     max_stream_mb: float = Field(4096.0, description="Decompressed bytes read from one JSONL file at most.")
     embed_batch: int = 128

@@ -8,6 +8,7 @@ from ingest.decode import InputError, parse_date
 from ingest.text_formats import parse_dateline
 from ingest.types import Article
 
+_BLOCKS = ["p", "li", "blockquote"]
 _FURNITURE = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
 
 
@@ -25,7 +26,12 @@ def parse_html(html: str, location: str) -> Article:
     for tag in soup.find_all(_FURNITURE):
         tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
-    paragraphs = [p.get_text(" ", strip=True) for p in root.find_all(["p", "li", "blockquote"])]
+    paragraphs, inner = [], set()
+    for block in root.find_all(_BLOCKS):
+        # A block inside another (a <p> in a <blockquote> or <li>) is part of the outer one's text: read it once.
+        if id(block) not in inner:
+            inner.update(id(nested) for nested in block.find_all(_BLOCKS))
+            paragraphs.append(block.get_text(" ", strip=True))
     paragraphs = [p for p in paragraphs if len(p) > 1]
     if not paragraphs:
         text = root.get_text("\n", strip=True) if isinstance(root, Tag) else ""

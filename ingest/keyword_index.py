@@ -91,7 +91,8 @@ class KeywordIndex:
         if target.exists():
             return
         scratch = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
-        self.retriever.save(str(scratch / "bm25"))
+        if self.ids:  # an empty BM25 has nothing to save (and bm25s cannot); `load` rebuilds it from no ids
+            self.retriever.save(str(scratch / "bm25"))
         (scratch / "chunks.json").write_text(json.dumps({"ids": self.ids, "sources": self.sources}))
         np.save(scratch / "days.npy", self.days)
         os.replace(scratch, target)

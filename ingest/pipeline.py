@@ -182,4 +182,4 @@ def _still_there(location: str, files_read: set[str], seen: dict[str, str]) -> b
     path = location.split("#", 1)[0]
     if path in files_read:  # the file was read whole this run: its records are exactly what it holds now
         return location in seen
-    return Path(path).exists()
+    return Path(path).exists() or Path(location).exists()  # a file name may hold '#' itself

@@ -16,17 +16,22 @@ SUPPORTED = (*TEXT_SUFFIXES, ".json", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson
 
 
 def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every file under the paths, recursively, in a stable order; hidden files and folders are skipped."""
-    for root in paths:
+    """Every file under the paths, recursively, in a stable order; hidden files and folders are skipped.
+
+    A missing path fails before any file is yielded, so a mistyped argument never leaves a half-done run.
+    """
+    roots = list(paths)
+    for root in roots:
+        if not root.is_file() and not root.is_dir():
+            raise FileNotFoundError(f"{root}: no such file or directory")
+    for root in roots:
         if root.is_file():
             yield root.resolve()
-        elif root.is_dir():
+        else:
             for path in sorted(root.rglob("*")):
                 relative = path.relative_to(root).parts
                 if path.is_file() and not any(part.startswith(".") for part in relative):
                     yield path.resolve()
-        else:
-            raise FileNotFoundError(f"{root}: no such file or directory")
 
 
 def suffix_of(path: Path) -> str:

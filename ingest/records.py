@@ -45,6 +45,8 @@ def record_to_article(record: Record, path: str, position: int) -> Article:
     authors = _first(record, ("authors", "author", "byline")) or ()
     if isinstance(authors, str):
         authors = tuple(a.strip() for a in authors.split(",") if a.strip())
+    elif not isinstance(authors, list | tuple):  # one author given as a number or an object
+        authors = (authors,)
     key = str(external_id) if external_id is not None else f"record-{position}"
     return Article(
         title=title,
@@ -96,18 +98,25 @@ def _skip_line(handle: Any) -> int:
 def _jsonl_record(raw: bytes, path: Path, number: int) -> Article | BadInput:
     try:
         return record_to_article(json.loads(raw), str(path), number)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return BadInput(f"{path}:{number}", f"line {number}: invalid JSON ({exc.__class__.__name__})")
     except InputError as exc:
         return BadInput(f"{path}:{number}", f"line {number}: {exc}")
+    except RecursionError:
+        return BadInput(f"{path}:{number}", f"line {number}: invalid JSON (nested too deeply)")
+    except ValueError as exc:  # bad JSON or UTF-8, an integer over Python's digit limit
+        return BadInput(f"{path}:{number}", f"line {number}: invalid JSON ({exc.__class__.__name__})")
 
 
 def read_json(path: Path) -> Iterator[Article | BadInput]:
     """A JSON file holding one record, a list of records, or an object with a list under articles/items/data."""
+    text = decode(path.read_bytes())
     try:
-        data = json.loads(decode(path.read_bytes()))
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise InputError("invalid JSON (nested too deeply)") from exc
+    except ValueError as exc:  # an integer over Python's digit limit
+        raise InputError(f"invalid JSON ({exc.__class__.__name__})") from exc
     if isinstance(data, dict):
         for key in ("articles", "items", "data", "records"):
             if isinstance(data.get(key), list):

@@ -9,7 +9,8 @@ from ingest.decode import InputError, parse_date
 from ingest.types import Article
 
 # "MOSCOW — ...", "LISBON, March 14, 2023 — ...", "SAN JOSE, Costa Rica -- ...": a place, an optional date, a dash.
-_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Za-z.'’ -]{1,40}?)(?:,\s*(?P<rest>[^—–\n]{1,40}?))?\s+(?:—|–|--)\s+\S")
+# The place is in capitals, as wires write it: prose such as "For the first time — ..." is no dateline.
+_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'’ -]{1,40}?)(?:,\s*(?P<rest>[^—–\n]{1,40}?))?\s+(?:—|–|--)\s+\S")
 _AGENCY = re.compile(r"^Agenc(?:y|ies)\s*[-–—:]\s*(?P<agency>.{2,80})$", re.IGNORECASE)
 
 

@@ -44,9 +44,11 @@ class Article:
 
     @property
     def context(self) -> str:
-        """Title plus dateline, prepended to every chunk before embedding so a chunk knows its story."""
-        where = ", ".join(part for part in (self.place, self.published and self.published.isoformat()) if part)
-        return f"{self.title} ({where})" if where else self.title
+        """Title and dateline place, prepended to every chunk before embedding so a chunk knows its story.
+
+        The date stays out: it carries no meaning for the embedder and costs tokens on every chunk.
+        """
+        return f"{self.title} ({self.place})" if self.place else self.title
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Protocol
 from archive_qa.settings import Settings
 from ingest.embedder import Embedder
 from qa.citations import neutralize
+from qa.evidence import rank_sentences, snippets
 from qa.extractive import ExtractiveAnswerer
 from qa.types import Generator, Passage
 
@@ -29,15 +30,21 @@ class GeneratorAnswerer:
     >>> *_, text = answerer.stream("Who won?", passages, date(2024, 6, 1))
     """
 
-    def __init__(self, generator: Generator, max_tokens: int) -> None:
-        self.generator, self.max_tokens = generator, max_tokens
+    def __init__(
+        self, generator: Generator, max_tokens: int, embedder: Embedder, per_passage: int = 2, max_chars: int = 320
+    ) -> None:
+        self.generator, self.max_tokens, self.embedder = generator, max_tokens, embedder
+        self.per_passage, self.max_chars = per_passage, max_chars
         self.name = generator.name
 
     def stream(self, question: str, passages: Sequence[Passage], as_of: date) -> Iterator[str]:
         from qa.prompt import answer_messages
 
-        # Markers inside article text are neutralized before the model sees them: it cannot copy a forged "[7]".
-        safe = [replace(p, text=neutralize(p.text), title=neutralize(p.title)) for p in passages]
+        # Prompt processing is the cost on a CPU (~160 tokens/s): the model reads each passage's best sentences,
+        # not the whole chunk. Markers inside article text are neutralized: it cannot copy a forged "[7]".
+        ranked = rank_sentences(question, passages, self.embedder)
+        short = snippets(ranked, passages, self.per_passage, self.max_chars)
+        safe = [replace(p, text=neutralize(s), title=neutralize(p.title)) for p, s in zip(passages, short, strict=True)]
         text = ""
         for delta in self.generator.stream(answer_messages(question, safe, as_of), self.max_tokens):
             text += delta
@@ -62,5 +69,5 @@ def make_answerer(kind: str, settings: Settings, embedder: Embedder) -> Answerer
     if kind == "extractive":
         return ExtractiveAnswerer(embedder)
     if kind in ("llm", "openai"):
-        return GeneratorAnswerer(get_generator(kind, settings), settings.max_answer_tokens)
+        return GeneratorAnswerer(get_generator(kind, settings), settings.max_answer_tokens, embedder)
     raise ValueError(f"unknown answerer {kind!r}: use llm, extractive or openai")

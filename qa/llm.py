@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,6 +45,7 @@ _models_lock = threading.Lock()
 
 
 def _shared_model(model_path: Path, n_ctx: int, n_threads: int) -> _SharedModel:
+    """The process's instance for `model_path`, loaded on first use; later n_ctx/n_threads are ignored."""
     key = model_path.resolve()
     with _models_lock:
         shared = _models.get(key)
@@ -69,15 +70,15 @@ class LlamaCppGenerator:
     (`contextlib.closing`) rather than wait for garbage collection to do it.
 
     >>> generator = LlamaCppGenerator(ensure_model(Path("/tmp/aqcache")))
-    >>> "".join(generator.stream([{"role": "user", "content": "Say hi."}], max_tokens=8))
-    'Hi! How can I assist you today?'
+    >>> text = "".join(generator.stream([{"role": "user", "content": "Say hi."}], max_tokens=8))
     """
 
     def __init__(self, model_path: Path, n_ctx: int = 4096, n_threads: int = 2) -> None:
         self.name = f"llama.cpp/{model_path.stem}"
         self._shared = _shared_model(model_path, n_ctx, n_threads)
 
-    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: list[Message], max_tokens: int) -> Generator[str, None, None]:
+        """Text deltas of the model's reply; waits its turn for the model when first advanced."""
         shared = self._shared
         shared.acquire()
         chunks: Any = None
@@ -91,6 +92,8 @@ class LlamaCppGenerator:
                     yield delta
         finally:
             # Close llama.cpp's own generator first so it stops decoding before the next caller starts.
+            # A plain Lock (not RLock): the finally may run on another thread, e.g. when a web server
+            # drops the stream and the generator is closed from its event loop's worker.
             if chunks is not None and hasattr(chunks, "close"):
                 chunks.close()
             shared.lock.release()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, Protocol
 
 import httpx
@@ -31,8 +31,7 @@ class OpenAIChatGenerator:
     """Streams from `{base_url}/chat/completions` (llama.cpp server, vLLM, Ollama...) at temperature 0.
 
     >>> generator = OpenAIChatGenerator("http://127.0.0.1:8000/v1", model="local")
-    >>> "".join(generator.stream([{"role": "user", "content": "Say hi."}], max_tokens=8))
-    'Hello!'
+    >>> text = "".join(generator.stream([{"role": "user", "content": "Say hi."}], max_tokens=8))
     """
 
     def __init__(
@@ -45,7 +44,7 @@ class OpenAIChatGenerator:
         self._headers = {"Authorization": f"Bearer {api_key}", "Accept": "text/event-stream"}
         self._timeout = timeout
 
-    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: list[Message], max_tokens: int) -> Generator[str, None, None]:
         body = {
             "model": self._model,
             "messages": messages,

@@ -64,6 +64,7 @@ Follow-up: What did she promise?""",
 _HISTORY_TURNS = 6  # the last three exchanges are enough to resolve a pronoun, and keep the rewrite fast
 _HISTORY_CHARS = 400
 _BRACKETED_NUMBER = re.compile(r"\[(\d{1,3})\]")
+_CITATIONS = re.compile(r"\s*(?:\[\d{1,3}\])+")
 
 
 def answer_messages(question: str, passages: Sequence[Passage], as_of: date) -> list[Message]:
@@ -113,5 +114,5 @@ def rewrite_messages(history: Sequence[Message], question: str) -> list[Message]
 
 def _history_text(text: str) -> str:
     # Citations mean nothing without their passages; long answers only slow the rewrite down.
-    flat = " ".join(_BRACKETED_NUMBER.sub("", text).split())
+    flat = " ".join(_CITATIONS.sub("", text).split())
     return flat if len(flat) <= _HISTORY_CHARS else flat[: _HISTORY_CHARS - 1] + "…"

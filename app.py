@@ -1,0 +1,287 @@
+"""The archive-qa web app: a streaming chat over the archive with clickable citations, sources and an index panel.
+
+Wiring only: answering is `qa.pipeline.ArchiveQA`, ingest is `ingest`, markup is `archive_qa.ui_render`, upload
+checks are `archive_qa.uploads`. Serve it with `archive-qa serve` (see archive_qa/serve_cli.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from archive_qa import ui_render as ui
+from archive_qa.settings import Settings
+from archive_qa.uploads import ALLOWED, ARCHIVES, UploadLimits, new_upload_folder, stage
+from ingest.stats import index_stats
+from qa.filters import Filters
+from qa.pipeline import ArchiveQA
+from qa.types import Answer, Message
+
+ANSWERERS = [("Local LLM", "llm"), ("Extractive (no model)", "extractive"), ("Configured endpoint", "openai")]
+ANSWER_SLOT = "answer"  # one concurrency group for chat and API answers: the LLM is shared, the queue shows it
+
+
+class ArchiveApp:
+    """What the UI and the named API call: answering, sources, index stats and ingest of uploads."""
+
+    def __init__(self, settings: Settings, qa: ArchiveQA | None = None) -> None:
+        self.settings = settings
+        self.qa = qa or ArchiveQA.from_settings(settings)  # embedder + store now; the LLM on first use
+        self.store = self.qa.retriever.store
+        self._ingest_lock = threading.Lock()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read index stats and starter questions (at start and after each ingest)."""
+        self.stats = index_stats(self.store)
+        records = self.store.article_records()
+        newest = sorted(records.values(), key=lambda r: str(r.metadata.get("published", "")), reverse=True)
+        titles = [str(r.metadata.get("title", "")) for r in newest]
+        self.examples = ui.example_questions([r.locations for r in records.values()], titles)
+
+    def warm_up(self) -> None:
+        """Load BM25 and run the embedder once, so the first question is as fast as the next."""
+        self.qa.retriever.keyword_index()
+        self.qa.embedder.embed(["warm up"])
+
+    def filters(self, as_of: Any = None, since: Any = None, until: Any = None, sources: Any = None) -> Filters:
+        return Filters(
+            as_of=_date(as_of, "as-of date") or date.today(),
+            since=_date(since, "since"),
+            until=_date(until, "until"),
+            sources=tuple(sources or ()),
+        )
+
+    def article_texts(self, answer: Answer) -> dict[str, str]:
+        ids = sorted({c.passage.article_id for c in answer.citations})
+        return {article_id: record.text for article_id, record in self.store.get_articles(ids).items()}
+
+    def ingest(self, files: list[Any] | None, progress: Any = None) -> dict[str, Any]:
+        """Check, stage and ingest uploaded files; the summary is the `ingest` API's answer."""
+        from ingest.factory import make_ingestor
+        from ingest.lock import writer_lock
+
+        paths = [Path(getattr(f, "path", None) or getattr(f, "name", None) or str(f)) for f in files or []]
+        limits = UploadLimits(max_bytes=int(self.settings.max_upload_mb * 2**20))
+        with self._ingest_lock:
+            staged = stage(paths, new_upload_folder(self.settings.store / "uploads"), limits)
+            summary: dict[str, Any] = {"files": len(staged.paths), "articles": {}, "chunks_written": 0, "seconds": 0}
+            if staged.paths:
+                seen: set[str] = set()
+
+                def tick(count: int, path: str) -> None:
+                    seen.add(path)
+                    if progress is not None:
+                        done = min(len(seen) / len(staged.paths), 0.99)
+                        progress(done, desc=f"{count} articles read · {Path(path).name}")
+
+                with writer_lock(self.settings.store):
+                    report = make_ingestor(self.settings, self.store).run(staged.paths, progress=tick)
+                summary.update(report.to_json())
+                self.qa.retriever._checked_at = 0.0  # see the new chunks now, not after the 1 s BM25 re-check
+                self.refresh()
+            summary["errors"] = staged.errors + [
+                {"path": _relative(e["path"], staged.folder), "reason": e["reason"]} for e in summary.get("errors", [])
+            ]
+            summary["articles"].setdefault("failed", 0)
+            summary["articles"]["failed"] += len(staged.errors)
+            summary["index"] = {key: self.stats[key] for key in ("articles", "chunks")}
+            return summary
+
+    def ask_json(
+        self,
+        question: str,
+        answerer: str = "",
+        as_of: str = "",
+        since: str = "",
+        until: str = "",
+        sources: list[str] | None = None,
+        k: int = 0,
+        history: list[dict[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        """Answer a question from the archive; returns Answer.to_json() (answer, citations, related…)."""
+        if not (question or "").strip():
+            raise gr.Error("question is empty")
+        filters = self.filters(as_of, since, until, sources)
+        answer = self.qa.ask(question, history or [], filters=filters, answerer=answerer or None, k=k or None)
+        return answer.to_json()
+
+
+def _date(value: Any, what: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float):
+        from datetime import datetime
+
+        return datetime.fromtimestamp(value).date()
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise gr.Error(f"{what}: {value!r} is not a date like 2024-03-31") from None
+
+
+def _relative(path: str, folder: Path) -> str:
+    try:
+        return str(Path(path).relative_to(folder.resolve()))
+    except ValueError:
+        return Path(path).name
+
+
+def _history(turns: list[dict[str, str]]) -> list[Message]:
+    messages: list[Message] = []
+    for turn in turns:
+        messages += [{"role": "user", "content": turn["question"]}, {"role": "assistant", "content": turn["answer"]}]
+    return messages
+
+
+def build_ui(app: ArchiveApp) -> gr.Blocks:
+    settings = app.settings
+    source_choices = list(app.stats["sources"])
+    with gr.Blocks(title="Archive QA", analytics_enabled=False) as demo:
+        gr.Markdown("### Archive QA — ask the news archive; every answer cites its sources")
+        turns = gr.State([])  # per answer: question, plain answer text (for follow-ups), rendered sources
+        with gr.Tab("Ask"), gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=300):
+                chatbot = gr.Chatbot(
+                    elem_id="aq-chat",
+                    height=620,
+                    show_label=False,
+                    examples=[{"text": q} for q in app.examples],
+                    placeholder="Ask about the news in the archive, or pick an example.",
+                    render_markdown=False,
+                    feedback_options=None,
+                    buttons=[],
+                )
+                with gr.Row(equal_height=True):
+                    msg = gr.Textbox(
+                        show_label=False,
+                        placeholder="Ask a question…",
+                        scale=5,
+                        lines=1,
+                        max_lines=4,
+                        autofocus=True,
+                        elem_id="aq-input",
+                    )
+                    send = gr.Button("Ask", variant="primary", scale=1, min_width=70, elem_id="aq-ask")
+                    new_chat = gr.Button("New chat", scale=1, min_width=70, elem_id="aq-new")
+                with gr.Accordion("Search options", open=False):
+                    answerer = gr.Radio(ANSWERERS, value=settings.answerer, label="Answerer")
+                    sources = gr.Dropdown(source_choices, multiselect=True, label="Sources (all when empty)", value=[])
+                    with gr.Row():
+                        since = gr.DateTime(label="Since", include_time=False, type="string", min_width=140)
+                        until = gr.DateTime(label="Until", include_time=False, type="string", min_width=140)
+                        as_of = gr.DateTime(
+                            label="As of (default today)", include_time=False, type="string", min_width=140
+                        )
+                    k = gr.Slider(2, 12, value=settings.k, step=1, label="Passages")
+            with gr.Column(scale=2, min_width=300):
+                panel = gr.HTML(ui.empty_sources_html(), elem_id="aq-sources")
+        with gr.Tab("Index"):
+            stats_md = gr.Markdown(ui.stats_markdown(app.stats))
+            upload = gr.File(
+                label="Add articles: " + ", ".join((*ALLOWED, *ARCHIVES)) + f" (up to {settings.max_upload_mb:g} MB)",
+                file_count="multiple",
+                file_types=[*ALLOWED, *ARCHIVES],
+                type="filepath",
+                elem_id="aq-upload",
+            )
+            ingest_btn = gr.Button("Add to the archive", variant="primary", elem_id="aq-ingest")
+            ingest_md = gr.Markdown(elem_id="aq-ingest-result")
+            ingest_json = gr.JSON(visible=False)
+
+        def respond(
+            question: str, chat: list, past: list, kind: str, picked: list, lo: Any, hi: Any, asof: Any, n: float
+        ) -> Iterator[tuple[Any, ...]]:
+            question = (question or "").strip()
+            if not question:
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                return
+            filters, turn = app.filters(asof, lo, hi, picked), len(past)
+            chat = [
+                *chat,
+                {"role": "user", "content": ui.esc(question)},
+                {"role": "assistant", "content": ui.pending_html()},
+            ]
+            yield chat, past, ui.empty_sources_html("Searching the archive…"), ""
+            final: Answer | None = None
+            try:
+                for item in app.qa.stream(question, _history(past), filters, kind, int(n)):
+                    if isinstance(item, Answer):
+                        final = item
+                    else:
+                        chat[-1] = {"role": "assistant", "content": ui.pending_html(item)}
+                        yield chat, past, gr.skip(), gr.skip()
+            except Exception as exc:  # the answerer failed (endpoint down, model missing): say so in the chat
+                chat[-1] = {"role": "assistant", "content": ui.error_html(str(exc))}
+                yield chat, past, ui.empty_sources_html("No sources: the question was not answered."), gr.skip()
+                return
+            assert final is not None
+            rendered = ui.sources_html(final, turn, app.article_texts(final))
+            chat[-1] = {"role": "assistant", "content": ui.answer_html(final, turn)}
+            past = [*past, {"question": question, "answer": final.text, "sources": rendered}]
+            yield chat, past, rendered, gr.skip()
+
+        def select_turn(past: list, evt: gr.SelectData) -> Any:
+            index = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
+            turn = int(index) // 2
+            return past[turn]["sources"] if 0 <= turn < len(past) else gr.skip()
+
+        def pick_example(evt: gr.SelectData) -> str:
+            return str(evt.value.get("text", "")) if isinstance(evt.value, dict) else str(evt.value)
+
+        def ingest_upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> dict[str, Any]:  # noqa: B008
+            progress(0, desc="Checking uploads")
+            return app.ingest(files, progress)
+
+        def after_ingest(summary: dict[str, Any]) -> tuple[Any, ...]:
+            choices = list(app.stats["sources"])
+            return ui.ingest_markdown(summary), ui.stats_markdown(app.stats), gr.Dropdown(choices=choices), None
+
+        chat_io: dict[str, Any] = {
+            "fn": respond,
+            "inputs": [msg, chatbot, turns, answerer, sources, since, until, as_of, k],
+            "outputs": [chatbot, turns, panel, msg],
+            "concurrency_id": ANSWER_SLOT,
+            "show_progress": "minimal",
+            "show_progress_on": [chatbot],
+            "api_visibility": "private",
+        }
+        msg.submit(**chat_io)
+        send.click(**chat_io)
+        chatbot.example_select(pick_example, None, msg, api_visibility="private").then(**chat_io)
+        chatbot.clear(lambda: ([], ui.empty_sources_html()), None, [turns, panel], api_visibility="private")
+        chatbot.select(select_turn, [turns], panel, api_visibility="private", show_progress="hidden")
+        new_chat.click(
+            lambda: ([], [], ui.empty_sources_html(), ""), None, [chatbot, turns, panel, msg], api_visibility="private"
+        )
+        ingest_btn.click(ingest_upload, [upload], ingest_json, api_name="ingest", concurrency_limit=1).then(
+            after_ingest, [ingest_json], [ingest_md, stats_md, sources, upload], api_visibility="private"
+        )
+        demo.load(
+            lambda: (ui.stats_markdown(app.stats), gr.Dropdown(choices=list(app.stats["sources"]))),
+            None,
+            [stats_md, sources],
+            api_visibility="private",
+        )
+        gr.api(app.ask_json, api_name="ask", concurrency_id=ANSWER_SLOT)
+    return demo
+
+
+def create(settings: Settings | None = None) -> tuple[gr.Blocks, ArchiveApp]:
+    """The app for `settings` (default: environment), queued so answers share the model one at a time."""
+    app = ArchiveApp(settings or Settings())
+    app.warm_up()
+    demo = build_ui(app)
+    demo.queue()
+    return demo, app
+
+
+if __name__ == "__main__":  # `python app.py` serves like `archive-qa serve` with the environment's settings
+    from archive_qa.serve_cli import main
+
+    raise SystemExit(main())

@@ -1,0 +1,201 @@
+"""Shared plumbing of the benchmarks: paths, offline env, measured subprocesses, machine facts, result files.
+
+Every system under test runs in its own process (`run_measured`), so wall time and peak RSS are per system:
+peak RSS is the kernel's high-water mark of that process (`ru_maxrss` from wait4), not a sample.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+RQA = SHARED / "data" / "realtimeqa-2022"
+ARTICLES = RQA / "articles.jsonl.gz"
+QUESTIONS = RQA / "questions.jsonl"
+UNANSWERABLE = RQA / "unanswerable.jsonl"
+SAMPLE_ARCHIVE = REPO / "examples" / "archive"
+RESULTS = REPO / "bench" / "results"
+# Stores the benchmarks build and later benchmarks reuse live outside the project (they hold third-party text).
+BENCH_STORES = REPO.parent / "stores" / "bench"
+
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+os.environ.update(OFFLINE_ENV)
+
+
+def child_env() -> dict[str, str]:
+    env = {**os.environ, **OFFLINE_ENV, "PYTHONUNBUFFERED": "1"}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
+    return env
+
+
+def archive_qa_cmd() -> list[str]:
+    """The installed `archive-qa` console script of this interpreter's venv (or the module, if not installed)."""
+    script = Path(sys.executable).parent / "archive-qa"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "archive_qa.cli"]
+
+
+def run_measured(cmd: Sequence[str], label: str, timeout: float | None = None) -> dict[str, Any]:
+    """Run `cmd` with stderr passed through; return its exit code, wall seconds, peak RSS and parsed stdout.
+
+    The last stdout line that parses as a JSON object is returned as `json` (children print their result so).
+    """
+    print(f"[bench] {label}: {' '.join(map(str, cmd))}", file=sys.stderr, flush=True)
+    with tempfile.TemporaryFile("w+") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(list(map(str, cmd)), stdout=out, stderr=None, env=child_env(), cwd=REPO)
+        deadline = started + timeout if timeout else None
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline and time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.05)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        stdout = out.read()
+    parsed = None
+    for line in reversed(stdout.splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                parsed = json.loads(line)
+                break
+            except json.JSONDecodeError:
+                continue
+    result = {
+        "cmd": [str(c) for c in cmd],
+        "exit_code": proc.returncode,
+        "wall_seconds": round(wall, 3),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
+        "json": parsed,
+    }
+    if proc.returncode != 0:
+        result["stdout_tail"] = stdout[-2000:]
+        print(f"[bench] {label} exited {proc.returncode}", file=sys.stderr, flush=True)
+    return result
+
+
+def first_articles_file(n: int | None, folder: Path) -> Path:
+    """The 2022 articles file, or a gzipped copy of its first `n` lines in `folder` (a temp dir, not the repo)."""
+    if n is None:
+        return ARTICLES
+    target = folder / f"articles-first{n}.jsonl.gz"
+    with gzip.open(ARTICLES, "rt") as src, gzip.open(target, "wt") as dst:
+        for i, line in enumerate(src):
+            if i >= n:
+                break
+            dst.write(line)
+    return target
+
+
+def read_articles(n: int | None = None) -> list[dict[str, Any]]:
+    rows = []
+    with gzip.open(ARTICLES, "rt") as handle:
+        for line in handle:
+            if line.strip():
+                rows.append(json.loads(line))
+                if n is not None and len(rows) >= n:
+                    break
+    return rows
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
+
+
+def fresh_dir(path: Path) -> Path:
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (the same rule as qa.evaluate)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def machine() -> dict[str, Any]:
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    total_kib = next((int(line.split()[1]) for line in meminfo.splitlines() if line.startswith("MemTotal")), 0)
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "")
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(total_kib / 2**20, 1),
+        "cpu": model or platform.processor(),
+        "python": platform.python_version(),
+        "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def result_path(name: str, quick: bool) -> Path:
+    return RESULTS / (f"{name}.quick.json" if quick else f"{name}.json")
+
+
+def write_result(name: str, quick: bool, data: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = result_path(name, quick)
+    payload = {
+        "benchmark": name,
+        "quick": quick,
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join(["python", f"bench/{name}.py", *sys.argv[1:]]),
+        **data,
+    }
+    scratch = path.with_suffix(".json.tmp")
+    scratch.write_text(json.dumps(payload, indent=2) + "\n")
+    os.replace(scratch, path)
+    print(f"[bench] wrote {path.relative_to(REPO)}", file=sys.stderr)
+    return path
+
+
+def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    cells = [[str(c) for c in header], *[[_fmt(c) for c in row] for row in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if not numerator or not denominator:
+        return None
+    return round(numerator / denominator, 2)

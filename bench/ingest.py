@@ -1,0 +1,230 @@
+"""Ingest throughput: archive-qa vs the LangChain tutorial pipeline on the 2022 articles, plus archive-qa's
+overhead over bare model encoding of its own chunks.
+
+    python bench/ingest.py            # all 4,876 articles (~45 min: the baseline alone is ~30 min)
+    python bench/ingest.py --quick    # first 300 articles (~3 min)
+
+Three child processes, back to back in one run (each's wall time and peak RSS is its own):
+  1. `archive-qa ingest ARTICLES --store FRESH --json` (default settings);
+  2. bare encode: the same articles cut by archive-qa's Chunker, `OnnxMiniLM.embed` on the chunk embed texts in
+     the ingestor's batch size, timed around the embed calls only;
+  3. the tutorial pipeline (bench/tutorial.py) into a fresh Chroma directory.
+The stores are kept under ../stores/bench/ (outside the project) for bench/retrieval.py and bench/quality.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/ingest.py`: import from the repo root, so bench/ingest.py can't
+    _here = Path(__file__).resolve().parent  # shadow the `ingest` package
+    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
+
+from bench.common import (  # noqa: E402
+    BENCH_STORES,
+    archive_qa_cmd,
+    dir_bytes,
+    first_articles_file,
+    fresh_dir,
+    machine,
+    ratio,
+    read_articles,
+    run_measured,
+    table,
+    write_result,
+)
+
+QUICK_ARTICLES = 300
+TARGET_RATIO = 3.0
+TARGET_OVERHEAD = 0.15
+
+
+def child_encode(path: Path) -> dict:
+    """Bare encoding: archive-qa's chunks of `path`, embedded in the ingestor's batches; nothing else timed."""
+    from archive_qa.settings import Settings
+    from ingest.embedder import make_embedder
+    from ingest.factory import make_chunker
+    from ingest.readers import read_file
+    from ingest.types import Article
+
+    settings = Settings()
+    started = time.perf_counter()
+    embedder = make_embedder(settings.embedder, settings.model_cache)
+    load_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    chunker, seen, texts = make_chunker(settings), set(), []
+    for item in read_file(path, int(settings.max_file_mb * 2**20), int(settings.max_stream_mb * 2**20)):
+        if isinstance(item, Article) and item.id not in seen:  # the ingestor stores a repeated article once
+            seen.add(item.id)
+            texts += [c.embed_text for c in chunker.split(item)]
+    read_chunk_seconds = time.perf_counter() - started
+    batch = max(settings.embed_batch * 4, 64)  # = Ingestor.batch_chunks from make_ingestor
+    embedder.embed(texts[:32])  # warm-up (the ingest run pays its first batch too, but it is tiny either way)
+    started = time.perf_counter()
+    for begin in range(0, len(texts), batch):
+        embedder.embed(texts[begin : begin + batch])
+    encode_seconds = time.perf_counter() - started
+    return {
+        "embedder": embedder.name,
+        "articles": len(seen),
+        "chunks": len(texts),
+        "batch": batch,
+        "model_load_seconds": round(load_seconds, 2),
+        "read_chunk_seconds": round(read_chunk_seconds, 2),
+        "encode_seconds": round(encode_seconds, 2),
+    }
+
+
+def child_tutorial(n: int | None, persist: Path) -> dict:
+    from bench import tutorial
+
+    phases = {}
+    started = clock = time.perf_counter()
+    docs = tutorial.documents(read_articles(n))
+    phases["load"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    chunks = tutorial.split(docs)
+    phases["split"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    emb = tutorial.embeddings()
+    phases["model_load"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    store = tutorial.build(chunks, emb, persist)
+    phases["embed_and_write"] = time.perf_counter() - clock
+    seconds = time.perf_counter() - started
+    return {
+        "articles": len(docs),
+        "chunks": len(chunks),
+        "stored": store._collection.count(),
+        "seconds": round(seconds, 2),
+        "phases": {k: round(v, 2) for k, v in phases.items()},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help=f"first {QUICK_ARTICLES} articles")
+    parser.add_argument("--articles", type=int, help="first N articles (default all, or 300 with --quick)")
+    parser.add_argument("--stores", type=Path, default=BENCH_STORES, help="where the two stores are built and kept")
+    parser.add_argument("--skip-baseline", action="store_true", help="archive-qa and bare encode only")
+    parser.add_argument("--child", choices=["encode", "tutorial"], help=argparse.SUPPRESS)
+    parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--persist", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    n = args.articles or (QUICK_ARTICLES if args.quick else None)
+
+    if args.child == "encode":
+        print(json.dumps(child_encode(args.input)))
+        return 0
+    if args.child == "tutorial":
+        print(json.dumps(child_tutorial(n, args.persist)))
+        return 0
+
+    suffix = "-quick" if args.quick else ("" if n is None else f"-{n}")
+    aq_store = fresh_dir(args.stores / f"archive-qa{suffix}")
+    base_store = fresh_dir(args.stores / f"tutorial{suffix}")
+    me = [sys.executable, str(Path(__file__).resolve())]
+    limit = ["--articles", str(n)] if n else []
+    info = machine()
+    with tempfile.TemporaryDirectory(prefix="aq-bench-") as scratch:
+        source = first_articles_file(n, Path(scratch))
+        aq = run_measured([*archive_qa_cmd(), "ingest", source, "--store", aq_store, "--json"], "archive-qa ingest")
+        enc = run_measured([*me, "--child", "encode", "--input", source], "bare encode")
+        base = None
+        if not args.skip_baseline:
+            base = run_measured([*me, *limit, "--child", "tutorial", "--persist", base_store], "tutorial ingest")
+
+    aq_json, enc_json = aq["json"] or {}, enc["json"] or {}
+    base_json = (base or {}).get("json") or {}
+    aq_seconds = aq_json.get("seconds")
+    overhead = (aq_seconds / enc_json["encode_seconds"] - 1) if aq_seconds and enc_json.get("encode_seconds") else None
+    systems = {
+        "archive-qa": {
+            "process": aq,
+            "pipeline_seconds": aq_seconds,
+            "chunks": aq_json.get("chunks_written"),
+            "articles": aq_json.get("articles", {}).get("new"),
+            "store_bytes": dir_bytes(aq_store),
+            "store": str(aq_store),
+        },
+        "bare_encode": {"process": enc, **enc_json},
+        "tutorial": {
+            "process": base,
+            "pipeline_seconds": base_json.get("seconds"),
+            "chunks": base_json.get("chunks"),
+            "articles": base_json.get("articles"),
+            "store_bytes": dir_bytes(base_store),
+            "store": str(base_store),
+        },
+    }
+    for name in ("archive-qa", "tutorial"):
+        s = systems[name]
+        wall = (s["process"] or {}).get("wall_seconds")
+        s["chunks_per_second_wall"] = round(s["chunks"] / wall, 1) if s["chunks"] and wall else None
+        s["chunks_per_second_pipeline"] = (
+            round(s["chunks"] / s["pipeline_seconds"], 1) if s["chunks"] and s["pipeline_seconds"] else None
+        )
+    speedup_wall = ratio((base or {}).get("wall_seconds"), aq["wall_seconds"])
+    speedup_pipeline = ratio(base_json.get("seconds"), aq_seconds)
+    tput_ratio = ratio(
+        systems["archive-qa"]["chunks_per_second_wall"], systems["tutorial"]["chunks_per_second_wall"]
+    )
+    summary = {
+        "articles": n or "all",
+        "speedup_wall": speedup_wall,
+        "speedup_pipeline": speedup_pipeline,
+        "chunks_per_second_ratio": tput_ratio,
+        "overhead_over_bare_encode": round(overhead, 3) if overhead is not None else None,
+        "targets": {
+            "speedup >= 3x (wall)": _target(speedup_wall, TARGET_RATIO, higher_is_better=True),
+            "overhead <= 15%": _target(overhead, TARGET_OVERHEAD, higher_is_better=False),
+        },
+    }
+    ok = aq["exit_code"] == 0 and enc["exit_code"] == 0 and (base is None or base["exit_code"] == 0)
+    write_result("ingest", args.quick, {"ok": ok, "machine": info, "summary": summary, "systems": systems})
+
+    rows = []
+    for name in ("archive-qa", "tutorial"):
+        s = systems[name]
+        p = s["process"] or {}
+        rows.append(
+            [
+                name,
+                p.get("wall_seconds"),
+                s["pipeline_seconds"],
+                s["chunks"],
+                s["chunks_per_second_wall"],
+                p.get("peak_rss_mib"),
+                round(s["store_bytes"] / 2**20, 1),
+            ]
+        )
+    print(table(rows, ["system", "wall s", "pipeline s", "chunks", "chunks/s", "peak RSS MiB", "store MiB"]))
+    print(
+        f"\nspeedup (baseline / archive-qa): {speedup_wall}x wall, {speedup_pipeline}x pipeline "
+        f"(target >= {TARGET_RATIO:.0f}x)"
+    )
+    print(
+        f"bare encode of archive-qa's {enc_json.get('chunks')} chunks: {enc_json.get('encode_seconds')} s; "
+        f"ingest overhead over it: {_pct(overhead)} (target <= {TARGET_OVERHEAD:.0%})"
+    )
+    return 0 if ok else 1
+
+
+def _target(value: float | None, target: float, higher_is_better: bool) -> dict:
+    if value is None:
+        return {"value": None, "target": target, "met": None}
+    met = value >= target if higher_is_better else value <= target
+    return {"value": round(value, 3), "target": target, "met": met, "margin": round(value - target, 3)}
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1%}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

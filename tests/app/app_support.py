@@ -1,0 +1,167 @@
+"""Helpers of the app tests: serve the app as a subprocess, ingest with the CLI, drive the page, keep timings."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BIN = Path(sys.executable).parent
+ARCHIVE_QA = BIN / "archive-qa"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = REPO_ROOT / "test-output"
+MEASUREMENTS = OUTPUT / "app-measurements.json"
+
+
+def record(name: str, value: Any) -> None:
+    """Keep a measurement (seconds) in test-output/app-measurements.json for the report."""
+    OUTPUT.mkdir(exist_ok=True)
+    data = json.loads(MEASUREMENTS.read_text()) if MEASUREMENTS.exists() else {}
+    data[name] = value
+    MEASUREMENTS.write_text(json.dumps(data, indent=2, sort_keys=True))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def page_answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@dataclass
+class Server:
+    url: str
+    store: Path
+    startup_seconds: float
+    log: Path
+    process: subprocess.Popen[bytes] = field(repr=False)
+
+
+@contextmanager
+def serve(store: Path, log: Path, *extra: str, timeout: float = 90) -> Iterator[Server]:
+    """`archive-qa serve --store STORE --port FREE EXTRA…`, waited for until the page answers, then stopped."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    started = time.perf_counter()
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(ARCHIVE_QA), "serve", "--store", str(store), "--port", str(port), *extra],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        while not page_answers(url):
+            if process.poll() is not None:
+                pytest.fail(f"archive-qa serve exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+            if time.perf_counter() - started > timeout:
+                pytest.fail(f"archive-qa serve did not answer within {timeout} s:\n{log.read_text()[-4000:]}")
+            time.sleep(0.1)
+        yield Server(url, store, time.perf_counter() - started, log, process)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def ingest(store: Path, *paths: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [str(ARCHIVE_QA), "ingest", *map(str, paths), "--store", str(store), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def gold_title(sample_archive: Path, question: dict[str, Any]) -> str:
+    """The title (first line) of the question's gold article file."""
+    path = sample_archive / f"{question['gold_doc_ids'][0]}.txt"
+    return path.read_text(encoding="utf-8").splitlines()[0].strip()
+
+
+BOT = '[data-testid="bot"]'
+
+# Watches the newest assistant bubble: when its first real text shows (not the "Searching…" placeholder) and when
+# the final answer (with its "Searched for:" line) is in. Times are from the click, measured in the page.
+_WATCH_AND_ASK = """
+(before) => {
+  const state = window.__aq = {t0: performance.now(), first: null, done: null};
+  const check = () => {
+    const bots = document.querySelectorAll('[data-testid="bot"]');
+    if (bots.length <= before) return;
+    const last = bots[bots.length - 1];
+    const answer = last.querySelector('.aq-answer');
+    if (answer && !answer.classList.contains('aq-pending') && state.first === null) state.first = performance.now();
+    if (last.querySelector('.aq-standalone, .aq-error') && state.done === null) {
+      state.done = performance.now();
+      if (state.first === null) state.first = state.done;
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+  setTimeout(() => document.querySelector('#aq-ask').click(), 0);
+}
+"""
+
+
+@dataclass
+class Asked:
+    first_text_s: float
+    answered_s: float
+    bubble: Any  # Locator of the answer's bubble
+
+
+def ask(page: Any, question: str, timeout_ms: float = 60_000) -> Asked:
+    """Type `question`, press Ask, wait for the whole streamed answer; return timings and the bubble."""
+    page.wait_for_selector("#aq-input")
+    before = page.locator(BOT).count()
+    page.locator("#aq-input textarea").fill(question)
+    page.evaluate(_WATCH_AND_ASK, before)
+    page.wait_for_function("() => window.__aq && window.__aq.done !== null", timeout=timeout_ms)
+    timings = page.evaluate("() => window.__aq")
+    bubble = page.locator(BOT).nth(before)
+    return Asked((timings["first"] - timings["t0"]) / 1000, (timings["done"] - timings["t0"]) / 1000, bubble)
+
+
+def open_app(page: Any, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("#aq-chat")
+    page.wait_for_selector("#aq-input")

@@ -1,0 +1,142 @@
+"""The app in Chromium, as a person uses it: ask, click a citation, read the passage, upload, abstain, phone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from app_support import BOT, Server, ask, gold_title, open_app, record
+
+pytestmark = pytest.mark.timeout(180)
+
+ABSENT = "Which team won the 2023 Northern Ice Hockey League championship?"
+
+NEW_ARTICLE = """Velmora switches on floating solar farm on flooded quarry lake
+VELMORA, September 3, 2024 — The coastal town of Velmora switched on a floating solar farm covering 14 hectares \
+of a flooded limestone quarry, with 31,200 panels that operator Lysa Energi said would supply about 9,400 homes.
+The panels rest on plastic pontoons anchored to the quarry floor 40 metres below. Lysa Energi said the water \
+keeps the panels cooler than on land, raising their output by roughly 8 per cent on summer afternoons.
+"The quarry gave this town work for a century, and now it will give it power," mayor Tove Brandal said at the \
+opening, where schoolchildren pressed the switch.
+The project cost 96 million crowns, a third of it from a regional energy fund. Anglers had objected during the \
+planning stage; the company agreed to leave the northern third of the lake free of panels.
+Agencies - NTB
+"""
+NEW_TITLE = NEW_ARTICLE.splitlines()[0]
+
+
+def _card_title(card: Any) -> str:
+    return str(card.locator(".aq-card-head").inner_text()).split("]", 1)[-1].strip()
+
+
+def test_ask_click_citation_shows_marked_passage(
+    app_server: Server, page: Any, screenshot: Any, questions: dict, sample_archive: Path
+) -> None:
+    question = questions["sample_02"]
+    open_app(page, app_server.url)
+    screenshot(page, "01_start")
+    chat_box = page.locator("#aq-chat").bounding_box()
+    asked = ask(page, question["question"])
+    record("browser_first_text_extractive_s", round(asked.first_text_s, 3))
+    record("browser_answer_done_extractive_s", round(asked.answered_s, 3))
+    assert page.locator("#aq-chat").bounding_box() == chat_box, "the chat must not change size while answering"
+
+    cite = asked.bubble.locator("a.aq-cite").first
+    assert cite.is_visible(), asked.bubble.inner_html()
+    assert question["answer"][0] in asked.bubble.inner_text()
+    cite.click()
+    card = page.locator(".aq-card.aq-active")
+    card.wait_for(state="visible")
+    assert _card_title(card) == gold_title(sample_archive, question)
+    mark = card.locator(".aq-passage mark")
+    assert mark.is_visible()
+    assert question["answer"][0] in mark.inner_text()
+    screenshot(page, "02_citation_clicked")
+
+    card.locator("summary").click()  # the full article, passage marked
+    full = card.locator(".aq-full mark.aq-span")
+    full.wait_for(state="visible")
+    assert question["answer"][0] in full.inner_text()
+    screenshot(page, "03_full_article")
+
+
+def test_follow_up_uses_history_and_old_citations_reselect(app_server: Server, page: Any, screenshot: Any) -> None:
+    open_app(page, app_server.url)
+    first = ask(page, "How many riders did Esterlund's extended tram Line 4 carry on its first day of service?")
+    assert "11,300" in first.bubble.inner_text()
+    follow = ask(page, "And how many new trams were ordered for it?")
+    standalone = follow.bubble.locator(".aq-standalone")
+    assert standalone.is_visible()
+    assert "Esterlund" in standalone.inner_text() or "tram" in standalone.inner_text().lower()
+    assert follow.bubble.locator("a.aq-cite").count() >= 1
+    # A citation of the first answer brings that answer's sources back into the panel.
+    first.bubble.locator("a.aq-cite").first.click()
+    page.wait_for_selector("#src-0-1.aq-active")
+    assert page.locator("#src-0-1 .aq-passage mark").is_visible()
+    screenshot(page, "04_follow_up")
+
+    page.locator("#aq-new").click()
+    page.wait_for_function(f"() => document.querySelectorAll('{BOT}').length === 0")
+    assert "Ask a question" in page.locator("#aq-sources").inner_text()
+
+
+def test_abstains_and_lists_closest_articles(app_server: Server, page: Any, screenshot: Any) -> None:
+    open_app(page, app_server.url)
+    asked = ask(page, ABSENT)
+    text = asked.bubble.inner_text()
+    assert "does not contain an answer" in text
+    assert asked.bubble.locator("a.aq-cite").count() == 0
+    assert asked.bubble.locator(".aq-closest li").count() >= 1
+    assert "does not hold this answer" in page.locator("#aq-sources").inner_text()
+    screenshot(page, "05_abstained")
+
+
+def test_example_question_is_one_click(app_server: Server, page: Any, questions: dict) -> None:
+    open_app(page, app_server.url)
+    examples = page.locator("#aq-chat button.example")
+    examples.first.wait_for()
+    label = examples.first.inner_text().strip()
+    assert label in {q["question"] for q in questions.values()}
+    examples.first.click()
+    page.locator(f"{BOT} a.aq-cite").first.wait_for()
+
+
+def test_upload_then_ask_about_it(app_server: Server, page: Any, screenshot: Any, tmp_path: Path) -> None:
+    article = tmp_path / "velmora-solar.txt"
+    article.write_text(NEW_ARTICLE, encoding="utf-8")
+    open_app(page, app_server.url)
+    page.get_by_role("tab", name="Index").click()
+    page.locator("#aq-upload input[type=file]").set_input_files(str(article))
+    page.locator("#aq-upload").get_by_text("velmora-solar.txt").first.wait_for()
+    page.locator("#aq-ingest").click()
+    page.get_by_text("1 new").wait_for(timeout=60_000)
+    assert "Velmora" not in page.locator("#aq-ingest-result").inner_text()  # no error lines
+    screenshot(page, "06_uploaded")
+
+    page.get_by_role("tab", name="Ask").click()
+    asked = ask(page, "How many panels does the floating solar farm in Velmora have?")
+    assert "31,200" in asked.bubble.inner_text()
+    asked.bubble.locator("a.aq-cite").first.click()
+    card = page.locator(".aq-card.aq-active")
+    card.wait_for(state="visible")
+    assert _card_title(card) == NEW_TITLE
+    screenshot(page, "07_asked_uploaded")
+
+
+def test_phone_width(app_server: Server, phone_page: Any, screenshot: Any) -> None:
+    page = phone_page
+    open_app(page, app_server.url)
+    screenshot(page, "08_phone_start")
+    asked = ask(page, "How much did the Skarvik tram extension cost in total after the wharf was found?")
+    assert asked.bubble.locator("a.aq-cite").count() >= 1
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow}px wider than the phone screen"
+    chat, sources = page.locator("#aq-chat").bounding_box(), page.locator("#aq-sources").bounding_box()
+    assert sources["y"] >= chat["y"] + chat["height"] - 1, "sources go below the chat on a phone"
+    screenshot(page, "09_phone_answer")
+    asked.bubble.locator("a.aq-cite").first.click()
+    page.locator(".aq-card.aq-active").wait_for(state="visible")
+    page.wait_for_timeout(600)  # smooth scroll
+    assert page.locator(".aq-card.aq-active mark").first.is_visible()
+    screenshot(page, "10_phone_citation")
