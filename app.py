@@ -6,6 +6,8 @@ checks are `archive_qa.uploads`. Serve it with `archive-qa serve` (see archive_q
 
 from __future__ import annotations
 
+import json
+import shutil
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -31,6 +33,10 @@ class ArchiveApp:
 
     def __init__(self, settings: Settings, qa: ArchiveQA | None = None) -> None:
         self.settings = settings
+        if not settings.chroma_url:  # embedded: other processes' writes would break our queries (ingest/lock.py)
+            from ingest.lock import keep_open
+
+            keep_open(settings.store)
         self.qa = qa or ArchiveQA.from_settings(settings)  # embedder + store now; the LLM on first use
         self.store = self.qa.retriever.store
         self._ingest_lock = threading.Lock()
@@ -64,32 +70,35 @@ class ArchiveApp:
     def ingest(self, files: list[Any] | None, progress: Any = None) -> dict[str, Any]:
         """Check, stage and ingest uploaded files; the summary is the `ingest` API's answer."""
         from ingest.factory import make_ingestor
-        from ingest.lock import writer_lock
+        from ingest.lock import StoreBusyError, writer_lock
+        from ingest.report import IngestReport
 
-        paths = [Path(getattr(f, "path", None) or getattr(f, "name", None) or str(f)) for f in files or []]
+        paths = [Path(str(getattr(f, "path", f))) for f in files or []]
         limits = UploadLimits(max_bytes=int(self.settings.max_upload_mb * 2**20))
         with self._ingest_lock:
             staged = stage(paths, new_upload_folder(self.settings.store / "uploads"), limits)
-            summary: dict[str, Any] = {"files": len(staged.paths), "articles": {}, "chunks_written": 0, "seconds": 0}
-            if staged.paths:
-                seen: set[str] = set()
+            summary, seen = IngestReport().to_json(), set()
 
-                def tick(count: int, path: str) -> None:
-                    seen.add(path)
-                    if progress is not None:
-                        done = min(len(seen) / len(staged.paths), 0.99)
-                        progress(done, desc=f"{count} articles read · {Path(path).name}")
+            def tick(count: int, path: str) -> None:
+                seen.add(path)
+                if progress is not None:
+                    progress(min(len(seen) / len(staged.paths), 0.99), desc=f"{count} articles · {Path(path).name}")
 
-                with writer_lock(self.settings.store):
-                    report = make_ingestor(self.settings, self.store).run(staged.paths, progress=tick)
-                summary.update(report.to_json())
-                self.qa.retriever._checked_at = 0.0  # see the new chunks now, not after the 1 s BM25 re-check
-                self.refresh()
+            try:
+                if staged.paths:
+                    with writer_lock(self.settings.store):
+                        summary = make_ingestor(self.settings, self.store).run(staged.paths, progress=tick).to_json()
+                    self.qa.retriever._checked_at = 0.0  # search the new chunks now, not after the 1 s BM25 re-check
+                    self.refresh()
+                else:
+                    shutil.rmtree(staged.folder, ignore_errors=True)
+            except StoreBusyError as exc:
+                staged.errors.append({"path": "(upload)", "reason": str(exc)})
             summary["errors"] = staged.errors + [
-                {"path": _relative(e["path"], staged.folder), "reason": e["reason"]} for e in summary.get("errors", [])
+                {"path": _relative(e["path"], staged.folder), "reason": e["reason"]} for e in summary["errors"]
             ]
-            summary["articles"].setdefault("failed", 0)
             summary["articles"]["failed"] += len(staged.errors)
+            summary["files"] = len(staged.paths)
             summary["index"] = {key: self.stats[key] for key in ("articles", "chunks")}
             return summary
 
@@ -103,13 +112,16 @@ class ArchiveApp:
         sources: list[str] | None = None,
         k: int = 0,
         history: list[dict[str, str]] | None = None,
-    ) -> dict[str, Any]:
-        """Answer a question from the archive; returns Answer.to_json() (answer, citations, related…)."""
+    ) -> str:
+        """Answer a question from the archive. Returns the JSON text of Answer.to_json() (answer, citations…).
+
+        JSON text, not an object: gradio_client would take every {"path": …} in it (citations, related) for a
+        file to download."""
         if not (question or "").strip():
             raise gr.Error("question is empty")
         filters = self.filters(as_of, since, until, sources)
         answer = self.qa.ask(question, history or [], filters=filters, answerer=answerer or None, k=k or None)
-        return answer.to_json()
+        return json.dumps(answer.to_json())
 
 
 def _date(value: Any, what: str) -> date | None:
@@ -134,7 +146,7 @@ def _relative(path: str, folder: Path) -> str:
 
 def _history(turns: list[dict[str, str]]) -> list[Message]:
     messages: list[Message] = []
-    for turn in turns:
+    for turn in (t for t in turns if t["answer"]):  # a failed turn is shown but not carried into follow-ups
         messages += [{"role": "user", "content": turn["question"]}, {"role": "assistant", "content": turn["answer"]}]
     return messages
 
@@ -149,7 +161,7 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
             with gr.Column(scale=3, min_width=300):
                 chatbot = gr.Chatbot(
                     elem_id="aq-chat",
-                    height=620,
+                    height="min(620px, 72vh)",
                     show_label=False,
                     examples=[{"text": q} for q in app.examples],
                     placeholder="Ask about the news in the archive, or pick an example.",
@@ -173,26 +185,25 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
                     answerer = gr.Radio(ANSWERERS, value=settings.answerer, label="Answerer")
                     sources = gr.Dropdown(source_choices, multiselect=True, label="Sources (all when empty)", value=[])
                     with gr.Row():
-                        since = gr.DateTime(label="Since", include_time=False, type="string", min_width=140)
-                        until = gr.DateTime(label="Until", include_time=False, type="string", min_width=140)
+                        since = gr.DateTime(label="Since", include_time=False, type="string", min_width=190)
+                        until = gr.DateTime(label="Until", include_time=False, type="string", min_width=190)
                         as_of = gr.DateTime(
-                            label="As of (default today)", include_time=False, type="string", min_width=140
+                            label="As of (default today)", include_time=False, type="string", min_width=190
                         )
                     k = gr.Slider(2, 12, value=settings.k, step=1, label="Passages")
             with gr.Column(scale=2, min_width=300):
                 panel = gr.HTML(ui.empty_sources_html(), elem_id="aq-sources")
         with gr.Tab("Index"):
-            stats_md = gr.Markdown(ui.stats_markdown(app.stats))
+            stats_md = gr.HTML(ui.stats_html(app.stats))
             upload = gr.File(
                 label="Add articles: " + ", ".join((*ALLOWED, *ARCHIVES)) + f" (up to {settings.max_upload_mb:g} MB)",
                 file_count="multiple",
-                file_types=[*ALLOWED, *ARCHIVES],
                 type="filepath",
                 elem_id="aq-upload",
             )
             ingest_btn = gr.Button("Add to the archive", variant="primary", elem_id="aq-ingest")
             ingest_md = gr.Markdown(elem_id="aq-ingest-result")
-            ingest_json = gr.JSON(visible=False)
+            ingest_json = gr.Textbox(visible=False)  # the `ingest` API's JSON summary
 
         def respond(
             question: str, chat: list, past: list, kind: str, picked: list, lo: Any, hi: Any, asof: Any, n: float
@@ -218,7 +229,8 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
                         yield chat, past, gr.skip(), gr.skip()
             except Exception as exc:  # the answerer failed (endpoint down, model missing): say so in the chat
                 chat[-1] = {"role": "assistant", "content": ui.error_html(str(exc))}
-                yield chat, past, ui.empty_sources_html("No sources: the question was not answered."), gr.skip()
+                nothing = ui.empty_sources_html("No sources: the question was not answered.")
+                yield chat, [*past, {"question": question, "answer": "", "sources": nothing}], nothing, gr.skip()
                 return
             assert final is not None
             rendered = ui.sources_html(final, turn, app.article_texts(final))
@@ -234,13 +246,19 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
         def pick_example(evt: gr.SelectData) -> str:
             return str(evt.value.get("text", "")) if isinstance(evt.value, dict) else str(evt.value)
 
-        def ingest_upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> dict[str, Any]:  # noqa: B008
+        def ingest_upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+            """Add uploaded files (types checked per file, zips unpacked safely) to the archive; JSON summary."""
             progress(0, desc="Checking uploads")
-            return app.ingest(files, progress)
+            return json.dumps(app.ingest(files, progress))
 
-        def after_ingest(summary: dict[str, Any]) -> tuple[Any, ...]:
+        def after_ingest(summary: str) -> tuple[Any, ...]:
             choices = list(app.stats["sources"])
-            return ui.ingest_markdown(summary), ui.stats_markdown(app.stats), gr.Dropdown(choices=choices), None
+            return (
+                ui.ingest_markdown(json.loads(summary or "{}")),
+                ui.stats_html(app.stats),
+                gr.Dropdown(choices=choices),
+                None,
+            )
 
         chat_io: dict[str, Any] = {
             "fn": respond,
@@ -263,7 +281,7 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
             after_ingest, [ingest_json], [ingest_md, stats_md, sources, upload], api_visibility="private"
         )
         demo.load(
-            lambda: (ui.stats_markdown(app.stats), gr.Dropdown(choices=list(app.stats["sources"]))),
+            lambda: (ui.stats_html(app.stats), gr.Dropdown(choices=list(app.stats["sources"]))),
             None,
             [stats_md, sources],
             api_visibility="private",

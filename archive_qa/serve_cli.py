@@ -52,7 +52,7 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
 def exposure(host: str, auth: str | None, insecure: bool) -> tuple[bool, str]:
     """Whether serving on `host` is allowed, and the message to print at start (or the refusal)."""
     if is_loopback(host):
-        return True, "local only (loopback address); no password"
+        return True, "local only (loopback address); " + ("password required" if parse_auth(auth) else "no password")
     if parse_auth(auth):
         return True, f"exposed on {host}; password required (ARCHIVE_QA_AUTH)"
     if insecure:

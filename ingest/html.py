@@ -26,7 +26,8 @@ def parse_html(html: str, location: str) -> Article:
     for tag in soup.find_all(_FURNITURE):
         tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
-    paragraphs, inner = [], set()
+    paragraphs: list[str] = []
+    inner: set[int] = set()
     for block in root.find_all(_BLOCKS):
         # A block inside another (a <p> in a <blockquote> or <li>) is part of the outer one's text: read it once.
         if id(block) not in inner:

@@ -63,7 +63,7 @@ def claims(answer: str) -> list[tuple[str, list[int]]]:
         sentence = answer[start:end]
         numbers = [int(n) for n in MARKER.findall(sentence)]
         if numbers:
-            out.append((MARKER.sub("", sentence).strip(), numbers))
+            out.append((re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", sentence)).strip(), numbers))
     return out
 
 

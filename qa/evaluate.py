@@ -109,6 +109,7 @@ class Evaluator:
             "gold_ids": list(question.gold_ids),
             "gold_rank": gold_rank,
             "retrieved": [sorted(self.keys.get(a, {a}))[0] for a in articles],
+            "top_similarity": max((p.similarity or 0.0 for p in ranked[: self.qa.settings.k]), default=0.0),
             "timings": {"retrieval": retrieval_seconds, **self.qa.retriever.timings},
         }
         if answerer == "none":
@@ -190,6 +191,26 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def calibrate_threshold(rows: list[dict[str, Any]], max_false_abstention: float = 0.05) -> dict[str, float]:
+    """The highest abstention threshold that abstains on at most `max_false_abstention` of answerable questions.
+
+    Retrieval evidence alone cannot tell a later event from a similar earlier one, so the budget is kept below the
+    10% target: the model's own refusals spend the rest.
+    """
+    answerable = sorted(r["top_similarity"] for r in rows if r["group"] == "answerable")
+    unanswerable = [r["top_similarity"] for r in rows if r["group"] == "unanswerable"]
+    if not answerable:
+        raise ValueError("calibration needs answerable questions")
+    threshold = answerable[int(max_false_abstention * len(answerable))]
+    return {
+        "threshold": round(threshold, 4),
+        "false_abstention": sum(1 for s in answerable if s < threshold) / len(answerable),
+        "abstention_right": sum(1 for s in unanswerable if s < threshold) / len(unanswerable) if unanswerable else 0.0,
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+    }
+
+
 def format_report(report: dict[str, Any]) -> str:
     """A terminal table: one column per group."""
     groups = list(report["groups"])
@@ -203,6 +224,12 @@ def format_report(report: dict[str, Any]) -> str:
         f"latency {s:12} p50 {v['p50'] * 1000:8.1f} ms   p95 {v['p95'] * 1000:8.1f} ms"
         for s, v in report["latency"].items()
     ]
+    if "calibration" in report:
+        c = report["calibration"]
+        lines.append(
+            f"calibration: threshold {c['threshold']} would abstain on {c['false_abstention']:.1%} of answerable "
+            f"and {c['abstention_right']:.1%} of unanswerable questions (retrieval evidence alone)"
+        )
     return "\n".join(lines)
 
 
@@ -245,9 +272,12 @@ def run_eval(
     qa = ArchiveQA.from_settings(settings)
     rows = Evaluator(qa).run(load_questions(paths, limit, seed), answerer or settings.answerer, progress)
     report = summarize(rows)
+    if any(r["group"] == "answerable" for r in rows):
+        report["calibration"] = calibrate_threshold(rows)
     report["config"] = {
         "answerer": answerer or settings.answerer,
         "k": settings.k,
+        "abstain_threshold": settings.abstain_threshold,
         "limit": limit,
         "seed": seed,
         "files": [str(p) for p in paths],

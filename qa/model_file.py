@@ -125,8 +125,7 @@ def _part_paths(spec: ModelSpec) -> list[Path]:
             paths.append(candidate)
     if missing:
         raise ModelUnavailableError(
-            f"{spec.filename} cannot be built: model part package(s) {', '.join(missing)} "
-            f"not installed; {FIX}"
+            f"{spec.filename} cannot be built: model part package(s) {', '.join(missing)} not installed; {FIX}"
         )
     total = sum(path.stat().st_size for path in paths)
     if total != spec.size:

@@ -58,9 +58,7 @@ class OpenAIChatGenerator:
                 with client.stream("POST", self._url, json=body, headers=self._headers) as response:
                     if response.status_code != 200:
                         detail = response.read().decode("utf-8", "replace")[:300]
-                        raise OpenAIEndpointError(
-                            f"{self._url} answered HTTP {response.status_code}: {detail}"
-                        )
+                        raise OpenAIEndpointError(f"{self._url} answered HTTP {response.status_code}: {detail}")
                     yield from _deltas(response.iter_lines(), self._url)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
                 raise OpenAIEndpointError(

@@ -7,12 +7,12 @@ from collections.abc import Iterator, Sequence
 
 from archive_qa.settings import Settings
 from ingest.embedder import Embedder
-from qa.answerers import Answerer, get_generator, make_answerer
+from qa.answerers import Answerer, GeneratorAnswerer, get_generator, make_answerer
 from qa.citations import check_markers, cite_uncited, cited_numbers, resolve
 from qa.conversation import carry_over, rewrite_with_llm
 from qa.filters import Filters
 from qa.retriever import HybridRetriever
-from qa.types import Answer, Message, Passage
+from qa.types import Answer, Generator, Message, Passage
 
 NOT_IN_ARCHIVE = "The archive does not contain an answer to this question."
 _REFUSALS = ("does not contain", "doesn't contain", "not in the archive", "no information", "cannot answer")
@@ -29,6 +29,7 @@ class ArchiveQA:
     def __init__(self, retriever: HybridRetriever, embedder: Embedder, settings: Settings) -> None:
         self.retriever, self.embedder, self.settings = retriever, embedder, settings
         self._answerers: dict[str, Answerer] = {}
+        self._generators: dict[str, Generator] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ArchiveQA:
@@ -46,6 +47,16 @@ class ArchiveQA:
         retriever = HybridRetriever(open_store(settings, embedder), embedder, keyword_root(settings), config)
         return cls(retriever, embedder, settings)
 
+    def use_generator(self, kind: str, generator: Generator) -> None:
+        """Answer (and rewrite follow-ups) for `kind` with this chat model, e.g. a stand-in in tests."""
+        self._generators[kind] = generator
+        self._answerers[kind] = GeneratorAnswerer(generator, self.settings.max_answer_tokens, self.embedder)
+
+    def generator(self, kind: str) -> Generator:
+        if kind not in self._generators:
+            self._generators[kind] = get_generator(kind, self.settings)
+        return self._generators[kind]
+
     def answerer(self, kind: str | None = None) -> Answerer:
         kind = kind or self.settings.answerer
         if kind not in self._answerers:
@@ -58,7 +69,7 @@ class ArchiveQA:
             return question
         if kind == "extractive":
             return carry_over(history, question)
-        return rewrite_with_llm(get_generator(kind, self.settings), history, question)
+        return rewrite_with_llm(self.generator(kind), history, question)
 
     def stream(
         self,

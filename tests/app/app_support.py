@@ -122,8 +122,10 @@ BOT = '[data-testid="bot"]'
 # the final answer (with its "Searched for:" line) is in. Times are from the click, measured in the page.
 _WATCH_AND_ASK = """
 (before) => {
-  const state = window.__aq = {t0: performance.now(), first: null, done: null};
+  const state = window.__aq = {t0: performance.now(), first: null, done: null, sizes: []};
+  const size = (id) => { const r = document.getElementById(id).getBoundingClientRect(); return [r.width, r.height]; };
   const check = () => {
+    state.sizes.push(JSON.stringify([size('aq-chat'), size('aq-sources')]));
     const bots = document.querySelectorAll('[data-testid="bot"]');
     if (bots.length <= before) return;
     const last = bots[bots.length - 1];
@@ -147,6 +149,7 @@ class Asked:
     first_text_s: float
     answered_s: float
     bubble: Any  # Locator of the answer's bubble
+    layouts: set[str]  # distinct (chat, sources panel) sizes seen while the answer streamed
 
 
 def ask(page: Any, question: str, timeout_ms: float = 60_000) -> Asked:
@@ -158,7 +161,8 @@ def ask(page: Any, question: str, timeout_ms: float = 60_000) -> Asked:
     page.wait_for_function("() => window.__aq && window.__aq.done !== null", timeout=timeout_ms)
     timings = page.evaluate("() => window.__aq")
     bubble = page.locator(BOT).nth(before)
-    return Asked((timings["first"] - timings["t0"]) / 1000, (timings["done"] - timings["t0"]) / 1000, bubble)
+    first, done = (timings["first"] - timings["t0"]) / 1000, (timings["done"] - timings["t0"]) / 1000
+    return Asked(first, done, bubble, set(timings["sizes"]))
 
 
 def open_app(page: Any, url: str) -> None:

@@ -113,9 +113,9 @@ class IngestedSample:
     summary: dict[str, Any]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sample_store(tmp_path_factory: pytest.TempPathFactory, sample_archive: Path) -> IngestedSample:
-    """The sample archive ingested once per test module into its own store; tests must not change it."""
+    """The sample archive ingested once per session into its own store, shared: tests only read it."""
     store = tmp_path_factory.mktemp("sample-store")
     result = run_cli("ingest", sample_archive, "--store", store, "--json")
     assert result.code == 0, result.err

@@ -1,4 +1,4 @@
-"""Chunking: exact spans, overlap between every pair of neighbours, sentence-aligned cuts, ids from article + position."""
+"""Chunking: exact spans, overlap between all neighbours, sentence-aligned cuts, ids from article + position."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from archive_qa.settings import Settings
 from ingest.chunker import CHUNKER_VERSION, Chunker
 from ingest.decode import decode
 from ingest.records import record_to_article
 from ingest.text_formats import parse_text_article
 from ingest.types import Article
 
-SIZE, OVERLAP = 900, 150  # the defaults of Settings
+SIZE, OVERLAP = Settings.model_fields["chunk_size"].default, Settings.model_fields["chunk_overlap"].default
 SENTENCE_END = '.?!"”)'
 
 

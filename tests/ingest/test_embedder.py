@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from archive_qa.settings import Settings
-from ingest.embedder import MINILM_DIMENSION, Embedder, ensure_onnx_export, make_embedder
+from ingest.embedder import MINILM_DIMENSION, Embedder, _minilm_dir, ensure_onnx_export, make_embedder
 from ingest.factory import get_embedder
 
 TEXTS = [
@@ -29,8 +29,6 @@ def test_export_lives_in_the_session_cache(onnx: Embedder, archive_qa_env: Path)
     export = archive_qa_env / "minilm-onnx-int8" / "model-int8-pc.onnx"
     assert export.is_file() and export.stat().st_size > 1_000_000
     started = time.perf_counter()
-    from ingest.embedder import _minilm_dir
-
     assert ensure_onnx_export(_minilm_dir(), archive_qa_env) == export  # already there: no second export
     assert time.perf_counter() - started < 1
 

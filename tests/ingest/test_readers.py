@@ -39,8 +39,14 @@ def test_a_missing_path_fails_before_any_file_is_yielded(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     ("name", "suffix"),
-    [("a.TXT", ".txt"), ("dump.jsonl.gz", ".jsonl.gz"), ("x.ndjson.GZ", ".ndjson.gz"), ("r.pdf", ".pdf"),
-     ("archive.tar.gz", ".gz"), ("README", "")],
+    [
+        ("a.TXT", ".txt"),
+        ("dump.jsonl.gz", ".jsonl.gz"),
+        ("x.ndjson.GZ", ".ndjson.gz"),
+        ("r.pdf", ".pdf"),
+        ("archive.tar.gz", ".gz"),
+        ("README", ""),
+    ],
 )
 def test_suffix_of(name: str, suffix: str) -> None:
     assert suffix_of(Path(name)) == suffix

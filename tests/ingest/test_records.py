@@ -126,8 +126,16 @@ def test_csv_with_the_usual_field_names(tmp_path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["title", "body", "publish_date", "source", "url", "authors"])
-        writer.writerow(["Port strike ends", "SANTOS — Dockworkers ended a strike.\nSecond paragraph.", "2024/03/05",
-                         "AFP", "https://x.test/a", "Ana Lima, Joao Silva"])
+        writer.writerow(
+            [
+                "Port strike ends",
+                "SANTOS — Dockworkers ended a strike.\nSecond paragraph.",
+                "2024/03/05",
+                "AFP",
+                "https://x.test/a",
+                "Ana Lima, Joao Silva",
+            ]
+        )
         writer.writerow(["Empty row", "", "2024-01-01", "AP", "", ""])
         writer.writerow(["Dated", "Body with a \u201ccurly\u201d quote.", "March 4, 2023", "", "", ""])
     items = list(read_csv(path))
@@ -196,7 +204,13 @@ def test_hostile_jsonl_lines_are_per_line_errors(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("authors", "expected"),
-    [(["A B", "C D"], ("A B", "C D")), ("A B, C D", ("A B", "C D")), (None, ()), (5, ("5",)), ({"n": "X"}, ("{'n': 'X'}",))],
+    [
+        (["A B", "C D"], ("A B", "C D")),
+        ("A B, C D", ("A B", "C D")),
+        (None, ()),
+        (5, ("5",)),
+        ({"n": "X"}, ("{'n': 'X'}",)),
+    ],
 )
 def test_author_field_shapes(authors: object, expected: tuple[str, ...]) -> None:
     assert record_to_article({"text": "t", "authors": authors}, "p", 1).authors == expected

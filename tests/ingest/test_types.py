@@ -15,7 +15,7 @@ SEED_ID = "35e1d57bea65c1d414d8"
 
 
 def test_normalize() -> None:
-    assert normalize("  He said “yes”\u00a0and\tleft\n\n’twas  ") == "He said \"yes\" and left 'twas"
+    assert normalize("  He said “yes”\u00a0and\tleft\n\n’twas  ") == 'He said "yes" and left \'twas'
     assert normalize("ﬁnance") == "finance"  # NFKC folds the ligature
 
 

@@ -32,8 +32,25 @@ def test_roles_system_two_examples_then_question() -> None:
     assert "[1]" in cited_example and "[2]" in cited_example
     assert refusal_example == REFUSAL
     # The examples show the same layout as the real turn.
+    assert "\nNewest first: [2], [1]\n" in messages[1]["content"]
     for example in (messages[1]["content"], messages[3]["content"]):
         assert example.startswith("[1] ") and "\nToday: " in example and "\nQuestion: " in example
+
+
+def test_newest_first_line_orders_dated_passages() -> None:
+    passages = [
+        Passage("c1", "a1", "Old.", "Headline 1", "Wire", "2023-05-01"),
+        Passage("c2", "a2", "Undated.", "Headline 2", "Wire"),
+        Passage("c3", "a3", "New.", "Headline 3", "Wire", "2023-05-20"),
+        Passage("c4", "a4", "Same day as 1.", "Headline 4", "Wire", "2023-05-01"),
+    ]
+    user = _user(answer_messages("What is the latest?", passages, AS_OF))
+    assert "\nNewest first: [3], [1], [4]\nToday: 2023-06-01\n" in user  # undated left out, ties keep order
+
+
+def test_no_newest_first_line_for_a_single_dated_passage() -> None:
+    user = _user(answer_messages("Q?", [_passage(1, "Text."), Passage("c", "a", "T.", "Undated")], AS_OF))
+    assert "Newest first" not in user
 
 
 def test_passages_are_numbered_in_order_with_labels() -> None:
@@ -80,9 +97,10 @@ def test_marker_in_title_and_triple_quotes_are_defused() -> None:
 
 
 def test_fixed_prompt_stays_small() -> None:
-    # ~1,150 characters is ~325 Qwen tokens (measured); every token is paid before each answer's first word.
+    # ~1,100 characters is ~355 Qwen tokens with the chat template (measured); every token is paid before
+    # each answer's first word.
     fixed = answer_messages("Q?", [], AS_OF)[:5]
-    assert sum(len(m["content"]) for m in fixed) < 1300
+    assert sum(len(m["content"]) for m in fixed) < 1200
 
 
 def test_rewrite_carries_history_and_example() -> None:

@@ -1,0 +1,401 @@
+"""Answer quality: archive-qa's default pipeline vs the LangChain tutorial pipeline, on the same questions,
+the same local LLM, the same prompt and the same scorer.
+
+    python bench/quality.py --store DIR                          # 120 answerable questions with the LLM,
+                                                                 # retrieval metrics on all 732 + 174
+    python bench/quality.py --quick --store DIR                  # 20 with the LLM, retrieval on 100 + 50
+    python bench/quality.py --quick --store DIR --answerer extractive   # no LLM: a fast check
+
+archive-qa: qa.evaluate's Evaluator (retrieval top 30 -> 10 distinct articles for hits@k/MRR; ArchiveQA.ask for
+the answer, with its abstention, citation checks and as-of filtering) + summarize.
+tutorial: top-10 dense chunks (Chroma similarity_search on the store bench/ingest.py built; no date filter, as in
+the tutorial) -> 10 distinct articles for the same retrieval metrics; the top 4 chunks, whole (1,000 characters),
+neutralized like archive-qa's, go into qa.prompt.answer_messages (same system prompt, same two worked examples)
+and the same generator (qa.answerers.get_generator("llm")); `--answerer extractive` uses the same
+ExtractiveAnswerer on those 4 chunks instead. Its answer is scored by contains_answer and its [n] markers parsed
+with qa.citations (check_markers, cited_numbers); the tutorial never abstains except by the model's refusal text.
+Rows have the Evaluator's format; both systems run in their own child processes, one after the other.
+Prompt tokens are counted with the model's own chat template and tokenizer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # `python bench/quality.py`: import from the repo root, not bench/
+    _here = Path(__file__).resolve().parent
+    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
+
+from bench.common import (
+    QUESTIONS,
+    RESULTS,
+    UNANSWERABLE,
+    kept_store,
+    machine,
+    percentile,
+    run_measured,
+    store_settings,
+    tutorial_store_or_subset,
+    write_result,
+)
+
+FULL = {"llm": 120, "retrieval": None, "unanswerable": None}  # None = all
+QUICK = {"llm": 20, "retrieval": 100, "unanswerable": 50}
+BASELINE_PUBLISHED = {"accuracy": 0.55, "ttft_p50_seconds": 5.8, "prompt_tokens": 1165}
+
+
+# ---------------------------------------------------------------------------------------------- shared helpers
+class Recording:
+    """Wraps a Generator: counts the prompt's tokens and times the first delta and the whole stream."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.name, self.last = inner, inner.name, None
+        self._formatter: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
+        record: dict[str, Any] = {"prompt_tokens": self.count(messages)}
+        self.last = record
+        started = time.perf_counter()
+        deltas = 0
+        for delta in self.inner.stream(messages, max_tokens):
+            if not deltas:
+                record["first_token"] = time.perf_counter() - started
+            deltas += 1
+            yield delta
+        record["generate"] = time.perf_counter() - started
+        record["deltas"] = deltas
+
+    def count(self, messages: list[dict[str, str]]) -> int | None:
+        llama = getattr(getattr(self.inner, "_shared", None), "llama", None)
+        if llama is None:
+            return None
+        try:
+            if self._formatter is None:
+                from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+                eos, bos = llama.token_eos(), llama.token_bos()
+                self._formatter = Jinja2ChatFormatter(
+                    template=llama.metadata["tokenizer.chat_template"],
+                    eos_token=llama._model.token_get_text(eos) if eos != -1 else "",
+                    bos_token=llama._model.token_get_text(bos) if bos != -1 else "",
+                    stop_token_ids=[eos],
+                )
+            prompt = self._formatter(messages=messages).prompt
+            return len(llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+        except (KeyError, AttributeError, ValueError):
+            text = "\n".join(m["content"] for m in messages)
+            return len(llama.tokenize(text.encode("utf-8"), add_bos=False))
+
+
+def _load(n_llm: int | None, n_retrieval: int | None, n_unanswerable: int | None) -> dict[str, list[Any]]:
+    """The question sets: first N answerable by id (LLM), first N of all (retrieval), first N unanswerable."""
+    from qa.evaluate import load_questions
+
+    everything = load_questions([QUESTIONS])
+    answerable = [q for q in everything if q.group == "answerable"]
+    unanswerable = load_questions([UNANSWERABLE])
+    return {
+        "llm": answerable[:n_llm] if n_llm is not None else answerable,
+        "retrieval": [
+            *(everything[:n_retrieval] if n_retrieval is not None else everything),
+            *(unanswerable[:n_unanswerable] if n_unanswerable is not None else unanswerable),
+        ],
+    }
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as kept in bench/results: no question or gold text (the data stays in ../shared), answer cut short."""
+    out = {k: v for k, v in row.items() if k not in ("question", "gold_answers")}
+    if isinstance(out.get("answer"), str):
+        out["answer"] = out["answer"][:300]
+    return out
+
+
+def _extra(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """LLM latency and prompt size over answered (not abstained-before-generation) rows."""
+    generated = [r for r in rows if r.get("llm")]
+    ttft = [r["llm"]["first_token"] for r in generated if "first_token" in r["llm"]]
+    e2e = [r["llm"]["end_to_end_first_token"] for r in generated if "end_to_end_first_token" in r["llm"]]
+    tokens = [r["llm"]["prompt_tokens"] for r in generated if r["llm"].get("prompt_tokens")]
+    total = [r["llm"]["generate"] for r in generated if "generate" in r["llm"]]
+    return {
+        "generated": len(generated),
+        "first_token_p50_s": round(percentile(ttft, 0.5), 2) if ttft else None,
+        "first_token_p95_s": round(percentile(ttft, 0.95), 2) if ttft else None,
+        "end_to_end_first_token_p50_s": round(percentile(e2e, 0.5), 2) if e2e else None,
+        "generate_p50_s": round(percentile(total, 0.5), 2) if total else None,
+        "prompt_tokens_p50": percentile(tokens, 0.5) if tokens else None,
+        "prompt_tokens_mean": round(sum(tokens) / len(tokens), 1) if tokens else None,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------- children
+def child_archive_qa(store: Path, answerer: str, sets: dict[str, list[Any]], out: Path) -> dict[str, Any]:
+    from qa.evaluate import Evaluator, summarize
+    from qa.pipeline import ArchiveQA
+
+    qa = ArchiveQA.from_settings(store_settings(store))
+    evaluator = Evaluator(qa)
+    recorder = None
+    if answerer in ("llm", "openai"):
+        generated = qa.answerer(answerer)
+        recorder = Recording(generated.generator)  # type: ignore[attr-defined]
+        generated.generator = recorder  # type: ignore[attr-defined]
+    llm_rows = []
+    for question in sets["llm"]:
+        if recorder:
+            recorder.last = None
+        row = evaluator.score(question, answerer)
+        if recorder and recorder.last:
+            record = dict(recorder.last)
+            retrieve = row["timings"].get("retrieve", 0.0) + row["timings"].get("rewrite", 0.0)
+            if "first_token" in record:
+                record["end_to_end_first_token"] = retrieve + record["first_token"]
+            row["llm"] = record
+        llm_rows.append(row)
+        _progress("archive-qa", len(llm_rows), len(sets["llm"]))
+    retrieval_rows = [evaluator.score(q, "none") for q in sets["retrieval"]]
+    _write_rows(out, llm_rows, retrieval_rows)
+    return {
+        "answer_set": {"report": summarize(llm_rows), "llm": _extra(llm_rows)},
+        "retrieval_set": {"report": summarize(retrieval_rows)},
+    }
+
+
+def child_tutorial(persist: Path, answerer: str, sets: dict[str, list[Any]], out: Path) -> dict[str, Any]:
+    from dataclasses import replace
+
+    from archive_qa.settings import Settings
+    from bench import tutorial
+    from ingest.embedder import make_embedder
+    from qa.answerers import get_generator
+    from qa.citations import check_markers, cited_numbers, neutralize
+    from qa.evaluate import contains_answer, summarize
+    from qa.extractive import ExtractiveAnswerer
+    from qa.pipeline import _is_refusal
+    from qa.prompt import answer_messages
+    from qa.types import Passage
+
+    settings = Settings()
+    store = tutorial.open_store(persist, tutorial.embeddings())
+    generator = Recording(get_generator(answerer, settings)) if answerer in ("llm", "openai") else None
+    extractive = ExtractiveAnswerer(make_embedder(settings.embedder, settings.model_cache)) if not generator else None
+
+    def retrieve(question: Any) -> tuple[list[Passage], dict[str, Any]]:
+        clock = time.perf_counter()
+        docs = store.similarity_search(question.text, k=10)
+        seconds = time.perf_counter() - clock
+        passages = [
+            Passage(
+                chunk_id=f"{d.metadata.get('doc_id')}#{i}",
+                article_id=str(d.metadata.get("doc_id")),
+                text=d.page_content,
+                title=str(d.metadata.get("title", "")),
+                source=d.metadata.get("source") or None,
+                published=str(d.metadata.get("publish_date", "")).replace("/", "-") or None,
+            )
+            for i, d in enumerate(docs)
+        ]
+        articles = list(dict.fromkeys(p.article_id for p in passages))[:10]
+        gold_rank = next((i + 1 for i, a in enumerate(articles) if a in set(question.gold_ids)), None)
+        row = {
+            "id": question.id,
+            "group": question.group,
+            "question": question.text,
+            "as_of": question.as_of.isoformat(),
+            "gold_answers": list(question.answers),
+            "gold_ids": list(question.gold_ids),
+            "gold_rank": gold_rank,
+            "retrieved": articles,
+            "timings": {"retrieval": seconds},
+        }
+        return passages, row
+
+    llm_rows = []
+    for question in sets["llm"]:
+        passages, row = retrieve(question)
+        given = passages[:4]
+        clock = time.perf_counter()
+        text = ""
+        if generator:
+            safe = [replace(p, text=neutralize(p.text), title=neutralize(p.title)) for p in given]
+            for delta in generator.stream(answer_messages(question.text, safe, question.as_of), 200):
+                text += delta
+            record = dict(generator.last or {})
+            if "first_token" in record:
+                record["end_to_end_first_token"] = row["timings"]["retrieval"] + record["first_token"]
+            row["llm"] = record
+        else:
+            assert extractive is not None
+            *_, text = extractive.stream(question.text, given, question.as_of)
+        generate = time.perf_counter() - clock
+        cleaned, removed = check_markers(text, len(given))
+        abstained = _is_refusal(cleaned)
+        cited = [
+            {
+                "n": n,
+                "article": given[n - 1].article_id,
+                "supported": given[n - 1].article_id in question.gold_ids
+                or contains_answer(given[n - 1].text, question.answers),
+            }
+            for n in cited_numbers(cleaned)
+        ]
+        row.update(
+            {
+                "answer": cleaned,
+                "abstained": abstained,
+                "correct": (not abstained) and contains_answer(cleaned, question.answers),
+                "answer_in_passages": any(contains_answer(p.text, question.answers) for p in given),
+                "citations": [] if abstained else cited,
+                "removed_citations": removed,
+            }
+        )
+        row["timings"]["generate"] = generate
+        llm_rows.append(row)
+        _progress("tutorial", len(llm_rows), len(sets["llm"]))
+    retrieval_rows = []
+    for question in sets["retrieval"]:
+        _, row = retrieve(question)
+        row["abstained"] = False  # the tutorial pipeline has no abstention step
+        retrieval_rows.append(row)
+    _write_rows(out, llm_rows, retrieval_rows)
+    return {
+        "answer_set": {"report": summarize(llm_rows), "llm": _extra(llm_rows)},
+        "retrieval_set": {"report": summarize(retrieval_rows)},
+    }
+
+
+def _progress(name: str, done: int, total: int) -> None:
+    if done == total or done % 10 == 0:
+        print(f"[quality] {name}: {done}/{total} answered", file=sys.stderr, flush=True)
+
+
+def _write_rows(out: Path, llm_rows: list[dict[str, Any]], retrieval_rows: list[dict[str, Any]]) -> None:
+    with out.open("w") as handle:
+        for kind, rows in (("answer_set", llm_rows), ("retrieval_set", retrieval_rows)):
+            for row in rows:
+                handle.write(json.dumps({"set": kind, **_public(row)}) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------------- driver
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="20 LLM questions; retrieval on 100 + 50 unanswerable")
+    parser.add_argument("--store", type=Path, help="archive-qa store of the 2022 articles (read only)")
+    parser.add_argument("--baseline-store", type=Path, help="tutorial store (default: the one bench/ingest.py kept)")
+    parser.add_argument("--answerer", default="llm", choices=["llm", "extractive", "openai"])
+    parser.add_argument("--questions", type=int, help="answerable questions given to the answerer")
+    parser.add_argument("--child", choices=["aq", "tutorial"], help=argparse.SUPPRESS)
+    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sizes = {**(QUICK if args.quick else FULL)}
+    if args.questions:
+        sizes["llm"] = args.questions
+
+    if args.child:
+        sets = _load(sizes["llm"], sizes["retrieval"], sizes["unanswerable"])
+        run = child_archive_qa if args.child == "aq" else child_tutorial
+        print(json.dumps(run(args.dir, args.answerer, sets, args.out)))
+        return 0
+
+    store = args.store or kept_store("archive-qa")
+    if store is None:
+        parser.error("no archive-qa store of the 2022 articles: pass --store DIR (or run bench/ingest.py first)")
+    notes: list[str] = []
+    suffix = ".quick" if args.quick else ""
+    tag = "" if args.answerer == "llm" else f".{args.answerer}"
+    me = [sys.executable, str(Path(__file__).resolve()), "--answerer", args.answerer]
+    if args.quick:
+        me.append("--quick")
+    if args.questions:
+        me += ["--questions", str(args.questions)]
+    info = machine()
+    systems: dict[str, Any] = {}
+    base_store = tutorial_store_or_subset(args.baseline_store, notes)
+    for name, kind, where in (("archive-qa", "aq", store), ("tutorial", "tutorial", base_store)):
+        rows_path = RESULTS / f"quality{tag}.{name}.rows{suffix}.jsonl"
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        result = run_measured([*me, "--child", kind, "--dir", where, "--out", rows_path], f"quality {name}")
+        systems[name] = {**(result["json"] or {}), "process": result, "rows": str(rows_path.name)}
+        systems[name]["store"] = str(where)
+
+    diff = {
+        part: _diff(
+            (systems["archive-qa"].get(part) or {}).get("report"), (systems["tutorial"].get(part) or {}).get("report")
+        )
+        for part in ("answer_set", "retrieval_set")
+    }
+    diff["answer_set_llm"] = _diff_flat(
+        (systems["archive-qa"].get("answer_set") or {}).get("llm"),
+        (systems["tutorial"].get("answer_set") or {}).get("llm"),
+    )
+    ok = all(s["process"]["exit_code"] == 0 for s in systems.values())
+    data = {
+        "ok": ok,
+        "machine": info,
+        "answerer": args.answerer,
+        "sizes": sizes,
+        "baseline_published": BASELINE_PUBLISHED,
+        "systems": systems,
+        "difference_archive_qa_minus_tutorial": diff,
+        "notes": notes,
+    }
+    write_result(f"quality{tag}", args.quick, data)
+    _print(systems, diff)
+    for note in notes:
+        print(f"note: {note}")
+    return 0 if ok else 1
+
+
+def _diff(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any]:
+    if not a or not b:
+        return {}
+    out: dict[str, Any] = {}
+    for group in a["groups"]:
+        if group in b["groups"]:
+            out[group] = _diff_flat(a["groups"][group], b["groups"][group])
+    return out
+
+
+def _diff_flat(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any]:
+    if not a or not b:
+        return {}
+    return {
+        k: round(a[k] - b[k], 4)
+        for k in a
+        if k in b and isinstance(a[k], int | float) and isinstance(b[k], int | float) and k != "questions"
+    }
+
+
+def _print(systems: dict[str, Any], diff: dict[str, Any]) -> None:
+    from qa.evaluate import format_report
+
+    for part, title in (("answer_set", "answer set"), ("retrieval_set", "retrieval set")):
+        for name in ("archive-qa", "tutorial"):
+            report = (systems[name].get(part) or {}).get("report")
+            if report:
+                print(f"\n== {title}: {name} ==")
+                print(format_report(report))
+        if diff.get(part):
+            print(f"\n== {title}: archive-qa minus tutorial ==")
+            for group, metrics in diff[part].items():
+                print(f"{group:14}" + "  ".join(f"{k} {v:+.3f}" for k, v in metrics.items()))
+    for name in ("archive-qa", "tutorial"):
+        llm = (systems[name].get("answer_set") or {}).get("llm")
+        if llm and llm.get("generated"):
+            print(f"\n{name} LLM: {llm}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

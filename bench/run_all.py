@@ -1,0 +1,306 @@
+"""Run every benchmark in order, then regenerate docs/benchmarks.md from bench/results/*.json.
+
+    python bench/run_all.py                   # full runs (hours: the tutorial ingest alone is ~30 min)
+    python bench/run_all.py --quick           # quick runs (~20-30 min)
+    python bench/run_all.py --store DIR       # reuse an archive-qa store of the 2022 articles (read only)
+    python bench/run_all.py --docs-only       # only regenerate docs/benchmarks.md from the results on disk
+
+docs/benchmarks.md holds only figures read from the result files, each with the command that reproduces it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # `python bench/run_all.py`: import from the repo root, not bench/
+    _here = Path(__file__).resolve().parent
+    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
+
+from bench.common import REPO, RESULTS, child_env, machine
+
+DOC = REPO / "docs" / "benchmarks.md"
+ORDER = ["ingest", "retrieval", "quality", "answer_latency"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--store", type=Path, help="archive-qa store of the 2022 articles for the later benchmarks")
+    parser.add_argument("--docs-only", action="store_true")
+    parser.add_argument("--skip", action="append", default=[], choices=ORDER)
+    args = parser.parse_args()
+    status: dict[str, Any] = {}
+    if not args.docs_only:
+        for name in ORDER:
+            if name in args.skip:
+                continue
+            cmd = [sys.executable, str(REPO / "bench" / f"{name}.py"), *(["--quick"] if args.quick else [])]
+            if args.store and name != "ingest":
+                cmd += ["--store", str(args.store)]
+            print(f"\n=== {' '.join(cmd[1:])}", flush=True)
+            started = time.perf_counter()
+            code = subprocess.call(cmd, env=child_env(), cwd=REPO)
+            status[name] = {"exit_code": code, "seconds": round(time.perf_counter() - started, 1)}
+            print(f"=== {name}: exit {code} in {status[name]['seconds']} s", flush=True)
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(render())
+    print(f"\nwrote {DOC.relative_to(REPO)}")
+    return 0 if all(s["exit_code"] == 0 for s in status.values()) else 1
+
+
+# ------------------------------------------------------------------------------------------------ rendering
+def _load(name: str) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for file in (f"{name}.json", f"{name}.quick.json"):
+        path = RESULTS / file
+        if path.exists():
+            out.append((file, json.loads(path.read_text())))
+    return out
+
+
+def _f(value: Any, digits: int = 1) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def _ratio(a: Any, b: Any) -> str:
+    return f"{a / b:.2f}×" if isinstance(a, int | float) and isinstance(b, int | float) and b else "–"
+
+
+def _get(data: Any, *keys: Any) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_f(c) if not isinstance(c, str) else c for c in row) + " |" for row in rows]
+    return lines
+
+
+def _head(file: str, data: dict[str, Any]) -> list[str]:
+    kind = "quick run" if data.get("quick") else "full run"
+    m = data.get("machine") or {}
+    load = m.get("loadavg_at_start")
+    return [
+        f"**{kind}** — finished {data.get('finished', '?')}; `{data.get('command', '?')}`; raw: "
+        f"[`bench/results/{file}`](../bench/results/{file}); load average at start {load}"
+        + ("" if data.get("ok", True) else " — **some step failed; see the raw file**"),
+        "",
+    ]
+
+
+def _targets(targets: dict[str, Any]) -> list[str]:
+    lines = []
+    for name, t in (targets or {}).items():
+        if not isinstance(t, dict) or t.get("met") is None:
+            lines.append(f"- target {name}: not measured")
+            continue
+        value = t.get("value", t.get("value_ms"))
+        margin = t.get("margin", t.get("margin_ms"))
+        verdict = "**met**" if t["met"] else "**missed**"
+        lines.append(f"- target {name}: {verdict} (measured {_f(value, 3)}, margin {_f(margin, 3)})")
+    return lines
+
+
+def render_ingest() -> list[str]:
+    out = ["## Ingest", ""]
+    results = _load("ingest")
+    if not results:
+        return [*out, "No run yet: `python bench/ingest.py`.", ""]
+    for file, d in results:
+        out += _head(file, d)
+        aq, base, enc = (_get(d, "systems", k) or {} for k in ("archive-qa", "tutorial", "bare_encode"))
+        ap, bp = aq.get("process") or {}, base.get("process") or {}
+        pairs = [
+            ("wall seconds (process)", ap.get("wall_seconds"), bp.get("wall_seconds")),
+            ("pipeline seconds (no start-up)", aq.get("pipeline_seconds"), base.get("pipeline_seconds")),
+            ("CPU seconds (user+sys)", ap.get("cpu_seconds"), bp.get("cpu_seconds")),
+        ]
+        rows = [
+            ["articles", aq.get("articles"), base.get("articles"), ""],
+            ["chunks", aq.get("chunks"), base.get("chunks"), ""],
+            *[[label, x, y, _ratio(y, x)] for label, x, y in pairs],
+            ["chunks/s (wall)", aq.get("chunks_per_second_wall"), base.get("chunks_per_second_wall"),
+             _ratio(aq.get("chunks_per_second_wall"), base.get("chunks_per_second_wall"))],
+            ["peak RSS MiB", ap.get("peak_rss_mib"), bp.get("peak_rss_mib"), ""],
+            ["store on disk MiB", (aq.get("store_bytes") or 0) / 2**20, (base.get("store_bytes") or 0) / 2**20, ""],
+        ]  # fmt: skip
+        out += _table(["", "archive-qa", "LangChain tutorial", "ratio (tutorial / archive-qa; chunks/s inverse)"], rows)
+        summary = d.get("summary") or {}
+        overhead = summary.get("overhead_over_bare_encode")
+        out += [
+            "",
+            f"Bare encoding of archive-qa's own {_f(enc.get('chunks'))} chunks ({enc.get('embedder')}, "
+            f"batches of {enc.get('batch')}): {_f(enc.get('encode_seconds'))} s; archive-qa's ingest pipeline "
+            f"took {_f(aq.get('pipeline_seconds'))} s, an overhead of "
+            f"{_f(100 * overhead if overhead is not None else None)}% "
+            f"(same chunk set: {_f(summary.get('chunk_sets_match'))}).",
+            "",
+            *_targets(summary.get("targets")),
+            "",
+        ]
+    return out
+
+
+def render_retrieval() -> list[str]:
+    out = ["## Retrieval latency", ""]
+    results = _load("retrieval")
+    if not results:
+        return [*out, "No run yet: `python bench/retrieval.py --store DIR`.", ""]
+    for file, d in results:
+        out += _head(file, d)
+        rows = []
+        entries = [(f"archive-qa, {k}", v) for k, v in (d.get("sizes") or {}).items()]
+        entries += [(f"tutorial {k}", v) for k, v in (d.get("baselines") or {}).items() if isinstance(v, dict)]
+        for label, e in entries:
+            stages = e.get("stages") or {}
+            keyword = next((v for k, v in stages.items() if k.startswith("keyword")), {})
+            rows.append(
+                [
+                    label,
+                    e.get("chunks"),
+                    _get(e, "total", "p50_ms"),
+                    _get(e, "total", "p95_ms"),
+                    _get(stages, "embed", "p50_ms"),
+                    _get(stages, "dense", "p50_ms"),
+                    keyword.get("p50_ms"),
+                    _get(stages, "fuse", "p50_ms"),
+                    _get(e, "process", "peak_rss_mib"),
+                ]
+            )
+        out += _table(
+            ["system, index", "chunks", "p50 ms", "p95 ms", "embed p50", "dense p50", "keyword p50", "fuse p50",
+             "peak RSS MiB"],
+            rows,
+        )  # fmt: skip
+        s = d.get("summary") or {}
+        out += [
+            "",
+            f"Questions per measurement: {s.get('questions')} (after 5 warm-up queries). "
+            f"p95 ratio, tutorial dense / archive-qa (2022): {_f(s.get('p95_ratio_dense_over_archive_qa_2022'), 2)}; "
+            f"tutorial BM25+ensemble / archive-qa (2022): {_f(s.get('p95_ratio_ensemble_over_archive_qa_2022'), 2)}.",
+        ]
+        build = _get(d, "sizes", "synthetic", "build")
+        if build:
+            out.append(
+                f"Synthetic index: {_f(build.get('chunks'))} chunks in {_f(build.get('articles'))} articles, built "
+                f"in {_f(build.get('build_seconds'))} s (phases {build.get('phases')}), "
+                f"{_f((build.get('store_bytes') or 0) / 2**30, 2)} GiB on disk"
+                + ("" if build.get("built_in_this_run") else f", reused (built {build.get('built')})")
+                + "."
+            )
+        out += ["", *_targets(s.get("targets")), *[f"- note: {n}" for n in d.get("notes") or []], ""]
+    return out
+
+
+QUALITY_METRICS = ["hits@1", "hits@4", "hits@10", "mrr@10", "accuracy", "answer_in_passages",
+                   "citation_precision", "citation_coverage", "abstained"]  # fmt: skip
+
+
+def render_quality() -> list[str]:
+    out = ["## Answer quality", ""]
+    found = [(f.name, json.loads(f.read_text())) for f in sorted(RESULTS.glob("quality*.json"))]
+    if not found:
+        return [*out, "No run yet: `python bench/quality.py --store DIR`.", ""]
+    for file, d in found:
+        out += _head(file, d)
+        out.append(f"Answerer: `{d.get('answerer')}`; question counts: {d.get('sizes')} (None = all).")
+        out.append("")
+        for part, title in (("answer_set", "answered questions"), ("retrieval_set", "retrieval-only questions")):
+            a = _get(d, "systems", "archive-qa", part, "report", "groups") or {}
+            b = _get(d, "systems", "tutorial", part, "report", "groups") or {}
+            rows = []
+            for group in [g for g in ("answerable", "no_gold", "unanswerable", "overall") if g in a or g in b]:
+                for metric in QUALITY_METRICS:
+                    x, y = _get(a, group, metric), _get(b, group, metric)
+                    if x is None and y is None:
+                        continue
+                    diff = f"{x - y:+.3f}" if isinstance(x, int | float) and isinstance(y, int | float) else "–"
+                    rows.append([f"{group}: {metric}", _f(x, 3), _f(y, 3), diff])
+            if rows:
+                n_a = _get(a, "overall", "questions")
+                out += [f"**{title}** ({n_a} questions)", ""]
+                out += [*_table(["group: metric", "archive-qa", "tutorial", "difference"], rows), ""]
+        la = _get(d, "systems", "archive-qa", "answer_set", "llm") or {}
+        lb = _get(d, "systems", "tutorial", "answer_set", "llm") or {}
+        if la.get("generated") or lb.get("generated"):
+            keys = ["generated", "prompt_tokens_mean", "first_token_p50_s", "end_to_end_first_token_p50_s",
+                    "generate_p50_s"]  # fmt: skip
+            rows = [[k, _f(la.get(k), 2), _f(lb.get(k), 2), _ratio(lb.get(k), la.get(k))] for k in keys]
+            out += ["**LLM cost per answered question**", ""]
+            out += [*_table(["", "archive-qa", "tutorial", "tutorial / archive-qa"], rows), ""]
+        out += [*[f"- note: {n}" for n in d.get("notes") or []], ""]
+    return out
+
+
+def render_answer_latency() -> list[str]:
+    out = ["## Answer latency", ""]
+    results = _load("answer_latency")
+    if not results:
+        return [*out, "No run yet: `python bench/answer_latency.py --store DIR`.", ""]
+    for file, d in results:
+        out += _head(file, d)
+        aq, base = _get(d, "systems", "archive-qa") or {}, _get(d, "systems", "tutorial") or {}
+        rows = [["extractive answer (archive-qa only)", *_cells(_get(aq, "extractive", "total")), "–", "–", "–"]]
+        for key, label in (("first_token", "LLM time to first token"), ("total", "LLM total")):
+            x, y = _get(aq, "llm", key) or {}, _get(base, "llm", key) or {}
+            rows.append([label, *_cells(x), _f(y.get("p50_s"), 2), _f(y.get("p95_s"), 2),
+                         _ratio(y.get("p50_s"), x.get("p50_s"))])  # fmt: skip
+        out += _table(
+            ["", "n", "archive-qa p50 s", "archive-qa p95 s", "tutorial p50 s", "tutorial p95 s", "p50 ratio"], rows
+        )
+        out += [
+            "",
+            f"Mean prompt tokens: archive-qa {_f(_get(aq, 'llm', 'prompt_tokens_mean'))}, tutorial "
+            f"{_f(_get(base, 'llm', 'prompt_tokens_mean'))}; archive-qa abstained without the LLM on "
+            f"{_f(_get(aq, 'llm', 'abstained_without_llm'))} of the LLM questions (left out of its LLM figures).",
+            *[f"- note: {n}" for n in d.get("notes") or []],
+            "",
+        ]
+    return out
+
+
+def _cells(stats: dict[str, Any] | None) -> list[str]:
+    stats = stats or {}
+    return [_f(stats.get("n")), _f(stats.get("p50_s"), 3), _f(stats.get("p95_s"), 3)]
+
+
+def render() -> str:
+    m = machine()
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `python bench/run_all.py` from the raw results in `bench/results/`; every figure below was "
+        "read from a result file, and each section names the command that produced it. archive-qa and its baseline "
+        "(the LangChain RAG tutorial pipeline, `bench/tutorial.py`) are measured in the same run, back to back, each "
+        "in its own process; compare the ratios rather than absolute times, since other work shares the machine "
+        "(see the load average of each run). Regenerate this page without re-running: "
+        "`python bench/run_all.py --docs-only`.",
+        "",
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB memory, Python {m['python']}, no GPU.",
+        "",
+    ]
+    for part in (render_ingest(), render_retrieval(), render_quality(), render_answer_latency()):
+        lines += part
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""The named API endpoints, called with gradio_client against the running app: `ask` and `ingest`."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from app_support import Server, gold_title
+
+pytestmark = pytest.mark.timeout(120)
+
+ORSUND = """Orsund glassworks museum reopens two years after flood
+ORSUND, October 8, 2024 — The Orsund glassworks museum reopened on Tuesday, two years after a spring flood filled \
+its ground floor with half a metre of river water, with 1,150 visitors queuing on the first day.
+Director Hedda Lyngstad said restorers had cleaned and re-mounted 2,600 pieces of nineteenth-century glass, and \
+that the old furnace hall now stands on a raised concrete floor 80 centimetres above the former level.
+The repairs cost 38 million crowns, most of it paid by the state's cultural heritage fund.
+Agencies - NTB
+"""
+
+
+@pytest.fixture(scope="module")
+def client(app_server: Server) -> Any:
+    from gradio_client import Client
+
+    return Client(app_server.url, verbose=False)
+
+
+def test_ask_returns_answer_json_with_citations(client: Any, questions: dict, sample_archive: Path) -> None:
+    question = questions["sample_05"]
+    result = json.loads(client.predict(question=question["question"], answerer="extractive", api_name="/ask"))
+    assert not result["abstained"]
+    assert question["answer"][0] in result["answer"]
+    titles = [c["title"] for c in result["citations"]]
+    assert gold_title(sample_archive, question) in titles
+    first = result["citations"][0]
+    start, end = first["highlight"]
+    assert 0 <= start < end <= len(first["passage"])
+    assert {"question", "standalone_question", "related", "timings"} <= set(result)
+
+
+def test_ask_honours_filters(client: Any) -> None:
+    question = "To what level did the Bank of Caldora raise its benchmark policy rate in February 2023?"
+    result = json.loads(client.predict(question=question, as_of="2022-12-31", api_name="/ask"))
+    assert result["citations"] == [] or all(c["published"] <= "2022-12-31" for c in result["citations"])
+    bad = pytest.raises(Exception, match="not a date")
+    with bad:
+        client.predict(question=question, since="last spring", api_name="/ask")
+
+
+def test_ask_follow_up_with_history(client: Any) -> None:
+    history = [
+        {"role": "user", "content": "How many riders did Esterlund's extended tram Line 4 carry on its first day?"},
+        {"role": "assistant", "content": "It carried 11,300 riders on its first day [1]."},
+    ]
+    result = json.loads(client.predict(question="What did it finally cost?", history=history, api_name="/ask"))
+    assert result["standalone_question"] != result["question"]
+
+
+def test_ingest_zip_then_ask(client: Any, tmp_path: Path) -> None:
+    from gradio_client import handle_file
+
+    bundle = tmp_path / "orsund.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("news/orsund-museum.txt", ORSUND)
+        archive.writestr("news/photo.jpg", b"\xff\xd8 not an article")  # skipped, not an error
+    slip = tmp_path / "evil.zip"
+    with zipfile.ZipFile(slip, "w") as archive:
+        archive.writestr("../evil.txt", "Title\nOSLO — Escaped.\n")
+    wrong = tmp_path / "notes.exe"
+    wrong.write_bytes(b"MZ")
+
+    files = [handle_file(str(bundle)), handle_file(str(slip)), handle_file(str(wrong))]
+    summary = json.loads(client.predict(files=files, api_name="/ingest"))
+    assert summary["articles"]["new"] == 1, summary
+    reasons = {Path(e["path"]).name: e["reason"] for e in summary["errors"]}
+    assert "outside the archive" in reasons["evil.zip"]
+    assert "unsupported file type" in reasons["notes.exe"]
+    assert summary["index"]["articles"] >= 31
+
+    question = "How many visitors came on the Orsund glassworks museum's first day back?"
+    result = json.loads(client.predict(question=question, api_name="/ask"))
+    assert "1,150" in result["answer"]
+    assert result["citations"][0]["title"] == ORSUND.splitlines()[0]

@@ -1,0 +1,126 @@
+"""The Chroma side: what an ingested store holds, embedder/chunker mismatch refused, and a real `chroma run` server."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from archive_qa.settings import Settings
+from ingest.factory import keyword_root, make_chunker, open_store
+from ingest.store import IndexMismatchError
+from ingest.types import Article
+
+SAMPLE_CHUNKS_META = {"article_id", "index", "start", "end", "title", "day", "source", "published", "place"}
+
+
+def test_article_records_and_chunks_of_the_sample(sample_store, sample_archive: Path) -> None:
+    store = open_store(Settings(store=sample_store.store))
+    records = store.article_records(with_text=True)
+    files = {str(p.resolve()) for p in sample_archive.glob("*.txt")}
+    assert len(records) == 30
+    assert {loc for r in records.values() for loc in r.locations} == files
+    assert all(len(r.locations) == 1 for r in records.values())
+
+    per_article: Counter[str] = Counter()
+    for ids, docs, metas in store.iter_chunks():
+        for chunk_id, doc, meta in zip(ids, docs, metas, strict=True):
+            record = records[meta["article_id"]]
+            assert set(meta) == SAMPLE_CHUNKS_META
+            assert chunk_id == f"{record.id}-{meta['index']:03d}"
+            assert record.text[meta["start"] : meta["end"]] == doc  # the span opens the exact passage
+            assert (meta["title"], meta["published"]) == (record.metadata["title"], record.metadata["published"])
+            per_article[record.id] += 1
+    for record in records.values():
+        assert record.metadata["n_chunks"] == per_article[record.id]
+        assert json.loads(record.metadata["locations"]) == list(record.locations)
+        assert set(record.metadata) >= {"article_id", "title", "day", "locations", "source", "place", "published"}
+    assert sum(per_article.values()) == store.chunks.count() == sample_store.summary["chunks_written"]
+
+
+def test_chunks_in_the_store_are_what_the_chunker_makes(sample_store) -> None:
+    store = open_store(Settings(store=sample_store.store))
+    record = next(iter(store.article_records(with_text=True).values()))
+    got = store.chunks.get(where={"article_id": record.id}, include=["documents", "metadatas"])
+    stored = sorted(zip(got["metadatas"], got["documents"], strict=True), key=lambda pair: pair[0]["index"])
+    article = Article(record.metadata["title"], record.text, "x")
+    assert article.id == record.id
+    assert [doc for _, doc in stored] == [c.text for c in make_chunker(Settings()).split(article)]
+
+
+def test_collection_metadata_names_embedder_chunker_and_fingerprint(sample_store) -> None:
+    settings = Settings(store=sample_store.store)
+    store = open_store(settings)
+    meta = store.chunks.metadata
+    assert meta["embedder"] == "all-MiniLM-L6-v2/onnx-int8"
+    assert meta["dimension"] == 384
+    assert meta["chunker"] == make_chunker(settings).version
+    assert meta["fingerprint"] == store.fingerprint and len(store.fingerprint) == 24
+    assert (keyword_root(settings) / store.fingerprint / "chunks.json").is_file()
+
+
+def test_another_embedder_is_refused_with_how_to_reindex(sample_store, monkeypatch: pytest.MonkeyPatch, cli) -> None:
+    monkeypatch.setenv("ARCHIVE_QA_EMBEDDER", "minilm-torch")
+    settings = Settings(store=sample_store.store)
+    assert settings.embedder == "minilm-torch"
+    with pytest.raises(IndexMismatchError) as refused:
+        open_store(settings)
+    message = str(refused.value)
+    assert "embedder='all-MiniLM-L6-v2/onnx-int8'" in message and "all-MiniLM-L6-v2/torch" in message
+    assert "--collection NEW_NAME" in message and "delete the store and ingest again" in message
+
+    for command in (["ingest", Path(__file__)], ["stats"]):
+        result = cli(*command, "--store", sample_store.store, "--json")
+        assert result.code == 2
+        assert result.out == ""
+        assert message in result.err
+
+    monkeypatch.delenv("ARCHIVE_QA_EMBEDDER")
+    assert open_store(Settings(store=sample_store.store)).chunks.count() == sample_store.summary["chunks_written"]
+
+
+def test_other_chunk_settings_are_refused(sample_store) -> None:
+    built = Settings(store=sample_store.store)
+    other = Settings(store=sample_store.store, chunk_size=built.chunk_size - 100)
+    with pytest.raises(IndexMismatchError) as refused:
+        open_store(other)
+    assert f"chunker={make_chunker(built).version!r}" in str(refused.value)
+    assert f"chunker={make_chunker(other).version!r}" in str(refused.value)
+
+
+def test_a_new_collection_in_the_same_store_is_independent(sample_store) -> None:
+    store = open_store(Settings(store=sample_store.store, collection="other"))
+    assert store.chunks.count() == 0 and store.article_records() == {}
+    assert open_store(Settings(store=sample_store.store)).chunks.count() > 0
+
+
+def test_against_a_real_chroma_server(
+    chroma_server: str, sample_archive: Path, tmp_path: Path, cli, cli_process, store_snapshot
+) -> None:
+    local = tmp_path / "local"
+    first = cli_process("ingest", sample_archive, "--chroma-url", chroma_server, "--store", local, "--json")
+    assert first.code == 0, first.err
+    assert first.json["articles"] == {"new": 30, "updated": 0, "unchanged": 0, "duplicate": 0, "failed": 0}
+    assert not (local / "chroma").exists()  # nothing embedded: the server holds the collections
+
+    stats = cli_process("stats", "--chroma-url", chroma_server, "--store", local, "--json")
+    assert stats.code == 0, stats.err
+    assert (stats.json["articles"], stats.json["chunks"]) == (30, first.json["chunks_written"])
+    assert stats.json["date_range"] == ["2023-01-18", "2024-06-15"]
+
+    before = store_snapshot(local, chroma_server)
+    again = cli("ingest", sample_archive, "--chroma-url", chroma_server, "--store", local, "--json")
+    assert again.code == 0
+    assert again.json["articles"] == {"new": 0, "updated": 0, "unchanged": 30, "duplicate": 0, "failed": 0}
+    assert again.json["chunks_written"] == 0
+    after = store_snapshot(local, chroma_server)
+    assert (after.chunk_count, after.article_count, after.fingerprint) == (
+        before.chunk_count,
+        before.article_count,
+        before.fingerprint,
+    )
+    assert sorted(after.chunk_ids) == sorted(before.chunk_ids)
+    assert after.keyword is not None and sorted(after.keyword.ids) == sorted(after.chunk_ids)
+    assert "embedded" not in str(keyword_root(Settings(store=local, chroma_url=chroma_server)))

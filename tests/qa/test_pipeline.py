@@ -1,0 +1,138 @@
+"""ArchiveQA end to end on the sample archive: cited answers, abstention, filters, citation checks, follow-ups."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from qa_support import ScriptedGenerator
+
+from qa.answerers import GeneratorAnswerer
+from qa.filters import Filters
+from qa.pipeline import NOT_IN_ARCHIVE, ArchiveQA
+from qa.prompt import REFUSAL
+from qa.types import Answer, Passage
+
+LATE = date(2030, 1, 1)
+
+
+def _title(sample_archive: Path, gold_id: str) -> str:
+    return (sample_archive / f"{gold_id}.txt").read_text().split("\n", 1)[0]
+
+
+def test_extractive_answers_cite_the_article_that_holds_the_fact(
+    extractive_qa: ArchiveQA, sample_questions: list[dict], sample_archive: Path
+) -> None:
+    cited_gold = correct = 0
+    for row in sample_questions:
+        answer = extractive_qa.ask(row["question"], filters=Filters(as_of=date.fromisoformat(row["question_date"])))
+        assert not answer.abstained, row["question"]
+        assert answer.citations and answer.removed_citations == 0
+        cited_gold += _title(sample_archive, row["gold_doc_ids"][0]) in {c.passage.title for c in answer.citations}
+        correct += row["answer"][0].lower() in answer.text.lower()
+    assert cited_gold >= 0.9 * len(sample_questions)
+    assert correct >= 0.75 * len(sample_questions)
+
+
+def test_a_citation_resolves_to_passage_article_and_highlight(extractive_qa: ArchiveQA) -> None:
+    answer = extractive_qa.ask("What rate did the Bank of Caldora set in March 2024?", filters=Filters(as_of=LATE))
+    citation = answer.citations[0]
+    start, end = citation.highlight
+    assert "5.75%" in citation.passage.text[start:end]
+    assert citation.passage.published == "2024-03-20" and citation.passage.source == "Xinhua"
+    assert citation.passage.path and citation.passage.path.endswith(".txt")
+    record = extractive_qa.retriever.store.get_articles([citation.passage.article_id])[citation.passage.article_id]
+    assert record.text[citation.passage.start : citation.passage.end] == citation.passage.text
+    payload = answer.to_json()
+    assert set(payload) >= {"question", "standalone_question", "answer", "abstained", "citations", "related", "timings"}
+    assert set(payload["citations"][0]) >= {
+        "n",
+        "article_id",
+        "title",
+        "source",
+        "published",
+        "url",
+        "path",
+        "passage",
+        "highlight",
+    }
+
+
+def test_something_absent_is_not_in_the_archive(extractive_qa: ArchiveQA) -> None:
+    answer = extractive_qa.ask(
+        "Which mineral did the Mars rover Tenacity report detecting near its landing site?", filters=Filters(as_of=LATE)
+    )
+    assert answer.abstained and answer.text.startswith(NOT_IN_ARCHIVE)
+    assert answer.citations == [] and answer.related  # the closest articles are offered
+
+
+def test_the_as_of_date_hides_the_later_decision(extractive_qa: ArchiveQA) -> None:
+    question = "What is the Bank of Caldora's latest policy rate?"
+    answer_2023 = extractive_qa.ask(question, filters=Filters(as_of=date(2023, 12, 31)))
+    assert all(c.passage.published <= "2023-12-31" for c in answer_2023.citations)
+    assert "5.75%" not in answer_2023.text
+
+
+def test_stream_yields_text_then_the_answer(extractive_qa: ArchiveQA) -> None:
+    items = list(extractive_qa.stream("Who won the Savanna Cup in 2023?", filters=Filters(as_of=LATE)))
+    assert isinstance(items[-1], Answer)
+    assert all(isinstance(item, str) for item in items[:-1]) and items[-2]
+    assert set(items[-1].timings) >= {"rewrite", "retrieve", "first_token", "generate"}
+
+
+def test_invalid_citation_numbers_from_the_model_are_removed(extractive_qa: ArchiveQA) -> None:
+    extractive_qa.use_generator("scripted", ScriptedGenerator("The Bank of Caldora cut its rate to 5.75% [1][42]."))
+    answer = extractive_qa.ask("What did the Bank of Caldora do in March 2024?", answerer="scripted")
+    assert answer.text == "The Bank of Caldora cut its rate to 5.75% [1]."
+    assert answer.removed_citations == 1 and [c.n for c in answer.citations] == [1]
+
+
+def test_the_model_refusal_becomes_an_abstention(extractive_qa: ArchiveQA) -> None:
+    extractive_qa.use_generator("refuser", ScriptedGenerator(REFUSAL))
+    answer = extractive_qa.ask("What did the Bank of Caldora do in March 2024?", answerer="refuser")
+    assert answer.abstained and answer.text.startswith(NOT_IN_ARCHIVE) and answer.related
+
+
+def test_an_uncited_unsupported_model_answer_is_not_passed_off_as_the_archive(extractive_qa: ArchiveQA) -> None:
+    extractive_qa.use_generator("memory", ScriptedGenerator("Paris is the capital of France."))
+    answer = extractive_qa.ask("What did the Bank of Caldora do in March 2024?", answerer="memory")
+    assert answer.abstained and not answer.citations
+
+
+def test_the_prompt_numbers_passages_and_neutralizes_forged_markers(extractive_qa: ArchiveQA) -> None:
+    model = ScriptedGenerator("Restrictions were needed [1].")
+    answerer = GeneratorAnswerer(model, 100, extractive_qa.embedder)
+    forged = Passage(
+        "a-000", "a", "The assessment, cited as [7] in the annex, shows restrictions were needed.", "Drought"
+    )
+    other = Passage("b-000", "b", "Reservoirs fell to 27 percent of capacity in September.", "Reservoirs")
+    *_, text = answerer.stream("Why were restrictions needed?", [forged, other], date(2023, 9, 30))
+    prompt = model.prompts[-1][-1]["content"]
+    assert text == "Restrictions were needed [1]."
+    assert "[1] Drought" in prompt and "[2] Reservoirs" in prompt and "Today: 2023-09-30" in prompt
+    assert "cited as (7) in the annex" in prompt and "[7]" not in prompt
+
+
+def test_a_forged_marker_in_an_article_is_not_a_citation_in_extractive_mode(extractive_qa: ArchiveQA) -> None:
+    answer = extractive_qa.ask("What was cited in the annex to Perth's drought plan?", filters=Filters(as_of=LATE))
+    assert "[7]" not in answer.text
+    assert all(1 <= c.n <= len(answer.passages) for c in answer.citations)
+
+
+def test_follow_up_questions_are_rewritten_from_history(extractive_qa: ArchiveQA) -> None:
+    history = [
+        {"role": "user", "content": "What did the Bank of Caldora decide in August 2023?"},
+        {"role": "assistant", "content": "It raised the rate to 6.25% [1]."},
+    ]
+    answer = extractive_qa.ask("And in March 2024?", history, filters=Filters(as_of=LATE))
+    assert answer.standalone_question == "What did the Bank of Caldora decide in March 2024?"
+    assert any("5.75%" in c.passage.text for c in answer.citations)
+
+
+def test_llm_mode_rewrites_follow_ups_with_the_model(extractive_qa: ArchiveQA) -> None:
+    model = ScriptedGenerator("What did the Bank of Caldora decide in March 2024?", "It cut the rate to 5.75% [1].")
+    extractive_qa.use_generator("rewriter", model)
+    history = [{"role": "user", "content": "What did the Bank of Caldora decide in 2023?"}]
+    answer = extractive_qa.ask("and in March 2024?", history, answerer="rewriter", filters=Filters(as_of=LATE))
+    assert answer.standalone_question == "What did the Bank of Caldora decide in March 2024?"
+    assert len(model.prompts) == 2  # one rewrite, one answer

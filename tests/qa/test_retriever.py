@@ -1,0 +1,105 @@
+"""Hybrid retrieval on the sample archive (real Chroma, real embedder, real BM25): relevance, dates, filters, cap."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from qa_support import UNDATED_TITLE
+
+from archive_qa.settings import Settings
+from ingest.factory import make_ingestor
+from qa.filters import Filters, asks_for_recent
+from qa.pipeline import ArchiveQA
+
+LATE = date(2030, 1, 1)
+
+
+def _gold_title(sample_archive: Path, gold_id: str) -> str:
+    return (sample_archive / f"{gold_id}.txt").read_text().split("\n", 1)[0]
+
+
+def test_questions_find_their_article_first(extractive_qa: ArchiveQA, sample_questions, sample_archive) -> None:
+    top1 = 0
+    for row in sample_questions:
+        passages = extractive_qa.retriever.retrieve(
+            row["question"], Filters(as_of=date.fromisoformat(row["question_date"]))
+        )
+        titles = [p.title for p in passages]
+        gold = _gold_title(sample_archive, row["gold_doc_ids"][0])
+        assert gold in titles, row["question"]
+        top1 += titles[0] == gold
+    assert top1 >= 0.9 * len(sample_questions)
+
+
+def test_as_of_date_hides_later_articles(extractive_qa: ArchiveQA) -> None:
+    question = "How many riders did Esterlund's extended tram Line 4 carry on its first day?"
+    after = extractive_qa.retriever.retrieve(question, Filters(as_of=LATE))
+    opened = next(p for p in after if "opens" in p.title.lower() or "first day" in p.text.lower())
+    cutoff = date.fromisoformat(opened.published)
+    before = extractive_qa.retriever.retrieve(question, Filters(as_of=date.fromordinal(cutoff.toordinal() - 1)))
+    assert opened.article_id not in {p.article_id for p in before}
+    assert all(p.published is None or p.published < opened.published for p in before)
+
+
+def test_source_filter(extractive_qa: ArchiveQA) -> None:
+    passages = extractive_qa.retriever.retrieve("interest rate decision", Filters(as_of=LATE, sources=("Xinhua",)))
+    assert passages and {p.source for p in passages} == {"Xinhua"}
+
+
+def test_since_and_until_filter(extractive_qa: ArchiveQA) -> None:
+    window = Filters(as_of=LATE, since=date(2023, 6, 1), until=date(2023, 12, 31))
+    passages = extractive_qa.retriever.retrieve("news", window)
+    assert passages
+    assert all("2023-06-01" <= (p.published or "") <= "2023-12-31" for p in passages)
+
+
+def test_undated_articles_pass_as_of_but_not_since(extractive_qa: ArchiveQA) -> None:
+    question = "How many sensors were installed on the Veltrona Pass glacier?"
+    anytime = extractive_qa.retriever.retrieve(question, Filters(as_of=date(2000, 1, 1)))
+    assert anytime and anytime[0].title == UNDATED_TITLE and anytime[0].published is None
+    dated_only = extractive_qa.retriever.retrieve(question, Filters(as_of=LATE, since=date(2000, 1, 1)))
+    assert all(p.published is not None for p in dated_only)
+
+
+def test_one_article_cannot_fill_the_context(extractive_qa: ArchiveQA) -> None:
+    passages = extractive_qa.retriever.retrieve("Esterlund tram Line 4 extension", Filters(as_of=LATE), k=8)
+    per_article: dict[str, int] = {}
+    for passage in passages:
+        per_article[passage.article_id] = per_article.get(passage.article_id, 0) + 1
+    assert max(per_article.values()) <= extractive_qa.settings.per_article_cap
+    assert len(per_article) >= 4
+
+
+def test_keyword_side_finds_a_rare_exact_name(extractive_qa: ArchiveQA) -> None:
+    hits = extractive_qa.retriever._keyword_hits("Veltrona Marchetti", Filters(as_of=LATE))
+    article_id = hits[0].rsplit("-", 1)[0]
+    assert extractive_qa.retriever.store.get_articles([article_id])[article_id].metadata["title"] == UNDATED_TITLE
+
+
+def test_recent_questions_are_recognized() -> None:
+    assert asks_for_recent("What is the latest interest rate?")
+    assert asks_for_recent("Who won this week?")
+    assert not asks_for_recent("Who won the 2023 final?")
+
+
+def test_new_articles_are_searchable_without_restart(tmp_path: Path, sample_archive: Path) -> None:
+    store = tmp_path / "store"
+    settings = Settings(store=store, answerer="extractive")
+    make_ingestor(settings).run([sample_archive / "001_b0dd4dc9b7f66ede.txt"], progress=False)
+    qa = ArchiveQA.from_settings(settings)
+    question = "Which glassblowing workshop did the archaeologists uncover?"
+    assert qa.retriever.keyword_index().ids  # BM25 loaded for the one-article store
+    before = {p.title for p in qa.retriever.retrieve(question, Filters(as_of=LATE))}
+    extra = next(p for p in sorted(sample_archive.iterdir()) if "furnace" in p.read_text().lower())
+    make_ingestor(settings).run([extra], progress=False)
+    qa.retriever._checked_at = 0.0  # skip the one-second staleness window instead of sleeping
+    after = [p.title for p in qa.retriever.retrieve(question, Filters(as_of=LATE))]
+    title = extra.read_text().split("\n", 1)[0]
+    assert title not in before and after[0] == title
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_k_limits_the_passages(extractive_qa: ArchiveQA, k: int) -> None:
+    assert len(extractive_qa.retriever.retrieve("tram", Filters(as_of=LATE), k=k)) == k
