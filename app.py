@@ -7,7 +7,6 @@ checks are `archive_qa.uploads`. Serve it with `archive-qa serve` (see archive_q
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -18,7 +17,7 @@ import gradio as gr
 
 from archive_qa import ui_render as ui
 from archive_qa.settings import Settings
-from archive_qa.uploads import ALLOWED, ARCHIVES, UploadLimits, new_upload_folder, stage
+from archive_qa.uploads import ALLOWED, ARCHIVES, ingest_uploads
 from ingest.stats import index_stats
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
@@ -42,9 +41,13 @@ class ArchiveApp:
         self._ingest_lock = threading.Lock()
         self.refresh()
 
-    def refresh(self) -> None:
-        """Re-read index stats and starter questions (at start and after each ingest)."""
-        self.stats = index_stats(self.store)
+    def refresh(self, if_changed: bool = False) -> None:
+        """Re-read index stats and starter questions: at start, after an upload, on page load if the chunk set
+        changed meanwhile (an `archive-qa ingest` beside the running app)."""
+        fingerprint = self.store.fingerprint
+        if if_changed and fingerprint == getattr(self, "_fingerprint", None):
+            return
+        self._fingerprint, self.stats = fingerprint, index_stats(self.store)
         records = self.store.article_records()
         newest = sorted(records.values(), key=lambda r: str(r.metadata.get("published", "")), reverse=True)
         titles = [str(r.metadata.get("title", "")) for r in newest]
@@ -69,36 +72,12 @@ class ArchiveApp:
 
     def ingest(self, files: list[Any] | None, progress: Any = None) -> dict[str, Any]:
         """Check, stage and ingest uploaded files; the summary is the `ingest` API's answer."""
-        from ingest.factory import make_ingestor
-        from ingest.lock import StoreBusyError, writer_lock
-        from ingest.report import IngestReport
-
         paths = [Path(str(getattr(f, "path", f))) for f in files or []]
-        limits = UploadLimits(max_bytes=int(self.settings.max_upload_mb * 2**20))
         with self._ingest_lock:
-            staged = stage(paths, new_upload_folder(self.settings.store / "uploads"), limits)
-            summary, seen = IngestReport().to_json(), set()
-
-            def tick(count: int, path: str) -> None:
-                seen.add(path)
-                if progress is not None:
-                    progress(min(len(seen) / len(staged.paths), 0.99), desc=f"{count} articles · {Path(path).name}")
-
-            try:
-                if staged.paths:
-                    with writer_lock(self.settings.store):
-                        summary = make_ingestor(self.settings, self.store).run(staged.paths, progress=tick).to_json()
-                    self.qa.retriever._checked_at = 0.0  # search the new chunks now, not after the 1 s BM25 re-check
-                    self.refresh()
-                else:
-                    shutil.rmtree(staged.folder, ignore_errors=True)
-            except StoreBusyError as exc:
-                staged.errors.append({"path": "(upload)", "reason": str(exc)})
-            summary["errors"] = staged.errors + [
-                {"path": _relative(e["path"], staged.folder), "reason": e["reason"]} for e in summary["errors"]
-            ]
-            summary["articles"]["failed"] += len(staged.errors)
-            summary["files"] = len(staged.paths)
+            summary = ingest_uploads(paths, self.settings, self.store, progress)
+            if summary["files"]:
+                self.qa.retriever._checked_at = 0.0  # search the new chunks now, not after the 1 s BM25 re-check
+                self.refresh()
             summary["index"] = {key: self.stats[key] for key in ("articles", "chunks")}
             return summary
 
@@ -137,13 +116,6 @@ def _date(value: Any, what: str) -> date | None:
         raise gr.Error(f"{what}: {value!r} is not a date like 2024-03-31") from None
 
 
-def _relative(path: str, folder: Path) -> str:
-    try:
-        return str(Path(path).relative_to(folder.resolve()))
-    except ValueError:
-        return Path(path).name
-
-
 def _history(turns: list[dict[str, str]]) -> list[Message]:
     messages: list[Message] = []
     for turn in (t for t in turns if t["answer"]):  # a failed turn is shown but not carried into follow-ups
@@ -157,6 +129,7 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
     with gr.Blocks(title="Archive QA", analytics_enabled=False) as demo:
         gr.Markdown("### Archive QA — ask the news archive; every answer cites its sources")
         turns = gr.State([])  # per answer: question, plain answer text (for follow-ups), rendered sources
+        pending = gr.State("")  # the question being answered
         with gr.Tab("Ask"), gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=300):
                 chatbot = gr.Chatbot(
@@ -185,12 +158,21 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
                     answerer = gr.Radio(ANSWERERS, value=settings.answerer, label="Answerer")
                     sources = gr.Dropdown(source_choices, multiselect=True, label="Sources (all when empty)", value=[])
                     with gr.Row():
-                        since = gr.DateTime(label="Since", include_time=False, type="string", min_width=190)
-                        until = gr.DateTime(label="Until", include_time=False, type="string", min_width=190)
-                        as_of = gr.DateTime(
-                            label="As of (default today)", include_time=False, type="string", min_width=190
+                        since = gr.DateTime(
+                            label="Since", include_time=False, type="string", min_width=200, elem_id="aq-since"
                         )
-                    k = gr.Slider(2, 12, value=settings.k, step=1, label="Passages")
+                        until = gr.DateTime(
+                            label="Until", include_time=False, type="string", min_width=200, elem_id="aq-until"
+                        )
+                    with gr.Row():
+                        as_of = gr.DateTime(
+                            label="As of (default today)",
+                            include_time=False,
+                            type="string",
+                            min_width=200,
+                            elem_id="aq-as-of",
+                        )
+                        k = gr.Slider(2, 12, value=settings.k, step=1, label="Passages", min_width=200)
             with gr.Column(scale=2, min_width=300):
                 panel = gr.HTML(ui.empty_sources_html(), elem_id="aq-sources")
         with gr.Tab("Index"):
@@ -205,38 +187,40 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
             ingest_md = gr.Markdown(elem_id="aq-ingest-result")
             ingest_json = gr.Textbox(visible=False)  # the `ingest` API's JSON summary
 
+        def start_turn(question: str, chat: list) -> tuple[Any, ...]:
+            """Show the question at once (before the queue), lock the input until the answer is in."""
+            question = (question or "").strip()
+            if not question:
+                return gr.skip(), gr.skip(), "", gr.skip(), gr.skip()
+            chat = [*chat, {"role": "user", "content": ui.esc(question)}]
+            chat.append({"role": "assistant", "content": ui.pending_html()})
+            searching = ui.empty_sources_html("Searching the archive…")
+            return gr.Textbox(value="", interactive=False), chat, question, gr.Button(interactive=False), searching
+
         def respond(
             question: str, chat: list, past: list, kind: str, picked: list, lo: Any, hi: Any, asof: Any, n: float
         ) -> Iterator[tuple[Any, ...]]:
-            question = (question or "").strip()
             if not question:
-                yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                yield gr.skip(), gr.skip(), gr.skip()
                 return
-            filters, turn = app.filters(asof, lo, hi, picked), len(past)
-            chat = [
-                *chat,
-                {"role": "user", "content": ui.esc(question)},
-                {"role": "assistant", "content": ui.pending_html()},
-            ]
-            yield chat, past, ui.empty_sources_html("Searching the archive…"), ""
-            final: Answer | None = None
+            turn, final = len(past), None
             try:
+                filters = app.filters(asof, lo, hi, picked)
                 for item in app.qa.stream(question, _history(past), filters, kind, int(n)):
                     if isinstance(item, Answer):
                         final = item
                     else:
                         chat[-1] = {"role": "assistant", "content": ui.pending_html(item)}
-                        yield chat, past, gr.skip(), gr.skip()
-            except Exception as exc:  # the answerer failed (endpoint down, model missing): say so in the chat
+                        yield chat, gr.skip(), gr.skip()
+            except Exception as exc:  # a bad date, the answerer failed (endpoint down…): say so in the chat
                 chat[-1] = {"role": "assistant", "content": ui.error_html(str(exc))}
                 nothing = ui.empty_sources_html("No sources: the question was not answered.")
-                yield chat, [*past, {"question": question, "answer": "", "sources": nothing}], nothing, gr.skip()
+                yield chat, [*past, {"question": question, "answer": "", "sources": nothing}], nothing
                 return
             assert final is not None
             rendered = ui.sources_html(final, turn, app.article_texts(final))
             chat[-1] = {"role": "assistant", "content": ui.answer_html(final, turn)}
-            past = [*past, {"question": question, "answer": final.text, "sources": rendered}]
-            yield chat, past, rendered, gr.skip()
+            yield chat, [*past, {"question": question, "answer": final.text, "sources": rendered}], rendered
 
         def select_turn(past: list, evt: gr.SelectData) -> Any:
             index = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
@@ -260,39 +244,58 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
                 None,
             )
 
-        chat_io: dict[str, Any] = {
+        private: dict[str, Any] = {"api_visibility": "private"}
+        start_io: dict[str, Any] = {
+            "fn": start_turn,
+            "inputs": [msg, chatbot],
+            "outputs": [msg, chatbot, pending, send, panel],
+            "queue": False,
+            **private,
+        }
+        answer_io: dict[str, Any] = {
             "fn": respond,
-            "inputs": [msg, chatbot, turns, answerer, sources, since, until, as_of, k],
-            "outputs": [chatbot, turns, panel, msg],
-            "concurrency_id": ANSWER_SLOT,
+            "inputs": [pending, chatbot, turns, answerer, sources, since, until, as_of, k],
+            "outputs": [chatbot, turns, panel],
+            "concurrency_id": ANSWER_SLOT,  # queued: the waiting user sees their place in the queue on the chat
             "show_progress": "minimal",
             "show_progress_on": [chatbot],
-            "api_visibility": "private",
+            **private,
         }
-        msg.submit(**chat_io)
-        send.click(**chat_io)
-        chatbot.example_select(pick_example, None, msg, api_visibility="private").then(**chat_io)
-        chatbot.clear(lambda: ([], ui.empty_sources_html()), None, [turns, panel], api_visibility="private")
-        chatbot.select(select_turn, [turns], panel, api_visibility="private", show_progress="hidden")
-        new_chat.click(
-            lambda: ([], [], ui.empty_sources_html(), ""), None, [chatbot, turns, panel, msg], api_visibility="private"
-        )
+        unlock = {"fn": lambda: (gr.Textbox(interactive=True), gr.Button(interactive=True)), "outputs": [msg, send]}
+
+        def wire(started: Any) -> Any:
+            answering = started.then(**answer_io)
+            answering.then(**unlock, **private)
+            return answering
+
+        answering = [
+            wire(msg.submit(**start_io)),
+            wire(send.click(**start_io)),
+            wire(chatbot.example_select(pick_example, None, msg, **private).then(**start_io)),
+        ]
+
+        def clear() -> tuple[Any, ...]:
+            return [], [], ui.empty_sources_html(), gr.Textbox(value="", interactive=True), gr.Button(interactive=True)
+
+        for trigger in (new_chat.click, chatbot.clear):
+            trigger(clear, None, [chatbot, turns, panel, msg, send], cancels=answering, **private)
+        chatbot.select(select_turn, [turns], panel, show_progress="hidden", **private)
         ingest_btn.click(ingest_upload, [upload], ingest_json, api_name="ingest", concurrency_limit=1).then(
             after_ingest, [ingest_json], [ingest_md, stats_md, sources, upload], api_visibility="private"
         )
-        demo.load(
-            lambda: (ui.stats_html(app.stats), gr.Dropdown(choices=list(app.stats["sources"]))),
-            None,
-            [stats_md, sources],
-            api_visibility="private",
-        )
+
+        def on_load() -> tuple[Any, ...]:
+            app.refresh(if_changed=True)
+            return ui.stats_html(app.stats), gr.Dropdown(choices=list(app.stats["sources"]))
+
+        demo.load(on_load, None, [stats_md, sources], **private)
         gr.api(app.ask_json, api_name="ask", concurrency_id=ANSWER_SLOT)
     return demo
 
 
-def create(settings: Settings | None = None) -> tuple[gr.Blocks, ArchiveApp]:
+def create(settings: Settings | None = None, qa: ArchiveQA | None = None) -> tuple[gr.Blocks, ArchiveApp]:
     """The app for `settings` (default: environment), queued so answers share the model one at a time."""
-    app = ArchiveApp(settings or Settings())
+    app = ArchiveApp(settings or Settings(), qa)
     app.warm_up()
     demo = build_ui(app)
     demo.queue()

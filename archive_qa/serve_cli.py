@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import ipaddress
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -78,12 +80,23 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"archive-qa serve: error: {message}", file=sys.stderr)
         return REFUSAL_EXIT
 
-    import gradio as gr  # gradio and the models load here, not for `archive-qa --help`
+    # Gradio and the models load here, not for `archive-qa --help`; gradio's import (the longest part of the
+    # start) runs in a thread while the embedder and the store load.
+    importer = threading.Thread(target=importlib.import_module, args=("gradio",), daemon=True)
+    importer.start()
+    from ingest.lock import keep_open
+    from qa.pipeline import ArchiveQA
+
+    if not settings.chroma_url:
+        keep_open(settings.store)  # before opening it: refuses while another process writes (see ingest/lock.py)
+    qa = ArchiveQA.from_settings(settings)
+    importer.join()
+    import gradio as gr
 
     from app import create
     from archive_qa.ui_render import CSS, HEAD, MONO_FONTS, SYSTEM_FONTS
 
-    demo, _ = create(settings)
+    demo, _ = create(settings, qa)
     demo.launch(
         server_name=settings.host,
         server_port=settings.port,

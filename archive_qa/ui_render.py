@@ -27,6 +27,8 @@ CSS = """
 .aq-cite { font-weight: 600; text-decoration: none; padding: 0 .1em; border-radius: 4px; cursor: pointer; }
 .aq-cite:hover, .aq-cite:focus { background: rgba(245, 158, 11, .25); }
 .aq-pending { opacity: .7; font-style: italic; }
+/* Our own "Searching the archive…" bubble stands for Gradio's loading dots (one placeholder, no jump). */
+#aq-chat div:has(> [role="status"][aria-label="Loading response"]) { display: none; }
 .aq-caret { display: inline-block; width: .5em; animation: aq-blink 1s steps(1) infinite; }
 @keyframes aq-blink { 50% { opacity: 0; } }
 .aq-standalone { margin-top: .5em; font-size: .8em; opacity: .75; }
@@ -48,8 +50,8 @@ CSS = """
 .aq-related li { margin-bottom: .35em; }
 .aq-empty { opacity: .7; font-size: .95em; }
 .aq-stats { border-collapse: collapse; font-size: .95em; margin-bottom: .8em; }
-.aq-stats th { text-align: left; font-weight: 600; padding: .25em 1.2em .25em 0; vertical-align: top; }
-.aq-stats td { padding: .25em 0; overflow-wrap: anywhere; }
+.aq-stats th { text-align: left; font-weight: 600; padding: .3em 1.2em .3em .6em; vertical-align: top; }
+.aq-stats td { padding: .3em .6em; overflow-wrap: anywhere; }
 @media (max-width: 640px) {
   #aq-sources { height: 55vh; }
 }

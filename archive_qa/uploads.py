@@ -13,8 +13,14 @@ import stat
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archive_qa.settings import Settings
+    from ingest.store import ArchiveStore
 
 ALLOWED = (".txt", ".text", ".md", ".json", ".jsonl", ".ndjson", ".csv", ".html", ".htm")
 ARCHIVES = (".zip",)
@@ -44,6 +50,50 @@ class Staged:
     folder: Path
     paths: list[Path] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
+
+
+def ingest_uploads(
+    files: Sequence[Path], settings: Settings, store: ArchiveStore, progress: Callable[..., Any] | None = None
+) -> dict[str, Any]:
+    """Stage uploads in a new folder under STORE/uploads and ingest them into `store` (holding the store's
+    writer lock). The summary is `archive-qa ingest --json`'s, with refused uploads among the errors and
+    `files`, the number of files ingested."""
+    from ingest.factory import make_ingestor
+    from ingest.lock import StoreBusyError, writer_lock
+    from ingest.report import IngestReport
+
+    limits = UploadLimits(max_bytes=int(settings.max_upload_mb * 2**20))
+    staged = stage(list(files), new_upload_folder(settings.store / "uploads"), limits)
+    summary, seen = IngestReport().to_json(), set()
+
+    def tick(count: int, path: str) -> None:
+        seen.add(path)
+        if progress is not None:
+            progress(min(len(seen) / len(staged.paths), 0.99), desc=f"{count} articles · {Path(path).name}")
+
+    try:
+        if staged.paths:
+            with writer_lock(settings.store):
+                summary = make_ingestor(settings, store).run(staged.paths, progress=tick).to_json()
+        else:
+            shutil.rmtree(staged.folder, ignore_errors=True)
+    except StoreBusyError as exc:
+        staged.errors.append({"path": "(upload)", "reason": str(exc)})
+        staged.paths = []
+    folder = staged.folder.resolve()
+    summary["errors"] = staged.errors + [
+        {"path": _relative(e["path"], folder), "reason": e["reason"]} for e in summary["errors"]
+    ]
+    summary["articles"]["failed"] += len(staged.errors)
+    summary["files"] = len(staged.paths)
+    return summary
+
+
+def _relative(path: str, folder: Path) -> str:
+    try:
+        return str(Path(path).relative_to(folder))
+    except ValueError:
+        return Path(path).name
 
 
 def new_upload_folder(root: Path) -> Path:

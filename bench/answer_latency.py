@@ -28,6 +28,7 @@ if __package__ in (None, ""):  # `python bench/answer_latency.py`: import from t
 from bench.common import (
     QUESTIONS,
     kept_store,
+    log_signals,
     machine,
     percentile,
     ratio,
@@ -177,6 +178,7 @@ def main() -> int:
     parser.add_argument("--child", choices=["aq", "tutorial"], help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    log_signals()
     sizes = QUICK if args.quick else FULL
 
     if args.child == "aq":

@@ -42,6 +42,26 @@ OFFLINE_ENV = {
 os.environ.update(OFFLINE_ENV)
 
 
+_RUNNING: set[subprocess.Popen] = set()
+
+
+def log_signals() -> None:
+    """Say in the log when a run is stopped by a signal (another process ending it), then stop as asked."""
+    import signal
+
+    def stop(number: int, _frame: Any) -> None:
+        when = time.strftime("%H:%M:%S")
+        print(f"[bench] {Path(sys.argv[0]).name} (pid {os.getpid()}) got signal {number} at {when}", file=sys.stderr)
+        for child in list(_RUNNING):  # don't leave the measured child running on its own
+            if child.poll() is None:
+                child.send_signal(number)
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, stop)
+
+
 def child_env() -> dict[str, str]:
     env = {**os.environ, **OFFLINE_ENV, "PYTHONUNBUFFERED": "1"}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
@@ -64,6 +84,7 @@ def run_measured(cmd: Sequence[str], label: str, timeout: float | None = None) -
     with tempfile.TemporaryFile("w+") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(list(map(str, cmd)), stdout=out, stderr=None, env=child_env(), cwd=REPO)
+        _RUNNING.add(proc)
         deadline = started + timeout if timeout else None
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -76,6 +97,7 @@ def run_measured(cmd: Sequence[str], label: str, timeout: float | None = None) -
             time.sleep(0.05)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
+        _RUNNING.discard(proc)
         out.seek(0)
         stdout = out.read()
     parsed = None

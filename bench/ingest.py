@@ -31,6 +31,7 @@ from bench.common import (
     dir_bytes,
     first_articles_file,
     fresh_dir,
+    log_signals,
     machine,
     ratio,
     read_articles,
@@ -127,6 +128,7 @@ def main() -> int:
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--persist", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    log_signals()
     n = args.articles or (QUICK_ARTICLES if args.quick else None)
 
     if args.child == "encode":

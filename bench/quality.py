@@ -37,6 +37,7 @@ from bench.common import (
     RESULTS,
     UNANSWERABLE,
     kept_store,
+    log_signals,
     machine,
     percentile,
     run_measured,
@@ -299,6 +300,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--sizes", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    log_signals()
     sizes = {**(QUICK if args.quick else FULL)}
     if args.questions:
         sizes["llm"] = args.questions

@@ -46,6 +46,7 @@ from bench.common import (
     dir_bytes,
     first_articles_file,
     kept_store,
+    log_signals,
     machine,
     percentile,
     ratio,
@@ -309,6 +310,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    log_signals()
 
     if args.child:
         runners = {

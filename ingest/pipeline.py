@@ -40,6 +40,7 @@ class _Run:
     written: dict[str, set[str]] = field(default_factory=dict)
     replaced: set[str] = field(default_factory=set)
     files_read: set[str] = field(default_factory=set)
+    orphans_at_start: set[str] = field(default_factory=set)
 
 
 class Ingestor:
@@ -66,6 +67,9 @@ class Ingestor:
         started = time.perf_counter()
         stored = {article_id: set(r.locations) for article_id, r in self.store.article_records().items()}
         run = _Run(stored, {loc: article_id for article_id, locs in stored.items() for loc in locs})
+        # Chunks without a record now are a crash's remains; chunks that appear later without one may be another
+        # writer's article in progress (on a Chroma server), which the final sweep must leave alone.
+        run.orphans_at_start = {c for c in self.store.chunk_ids() if c.rsplit("-", 1)[0] not in stored}
         bar = tqdm(unit=" articles", disable=progress is not True, desc="ingest")
         batch, in_flight = _Batch(), None
         with ThreadPoolExecutor(max_workers=1) as writer:  # Chroma writes overlap the next batch's embedding
@@ -165,8 +169,16 @@ class Ingestor:
             self.store.delete_articles(gone)
             run.report.removed += len(set(gone) - run.replaced)
         live = set(final) - set(gone)
-        orphans = [chunk_id for chunk_id in self.store.chunk_ids() if chunk_id.rsplit("-", 1)[0] not in live]
-        if orphans:  # chunks of a crashed write or an interrupted delete
+        # Chunks of a crashed write or an interrupted delete: orphans since the start of the run and still without
+        # a record. Other writers' articles (a server takes several) are neither, whether complete or in progress.
+        suspects = [
+            chunk_id
+            for chunk_id in self.store.chunk_ids()
+            if chunk_id.rsplit("-", 1)[0] not in live and chunk_id in run.orphans_at_start
+        ]
+        recorded = self.store.get_articles(sorted({chunk_id.rsplit("-", 1)[0] for chunk_id in suspects}))
+        orphans = [chunk_id for chunk_id in suspects if chunk_id.rsplit("-", 1)[0] not in recorded]
+        if orphans:
             self.store.delete_chunks(orphans)
 
     def _refresh_keyword_index(self, force: bool) -> None:

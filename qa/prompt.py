@@ -34,7 +34,6 @@ _EXAMPLE_ANSWER = (
 [2] Library cafe (Hollin Post, 2021-05-10)
 \"\"\"A cafe will open in the riverside library in August.\"\"\"
 
-Newest first: [2], [1]
 Today: 2021-06-01
 Question: When does Hollin's library reopen, and what is new?""",
     "Hollin's riverside library reopens on June 14 [1]. A new cafe will open there in August [2].",
@@ -66,19 +65,27 @@ _HISTORY_TURNS = 6  # the last three exchanges are enough to resolve a pronoun, 
 _HISTORY_CHARS = 400
 _BRACKETED_NUMBER = re.compile(r"\[(\d{1,3})\]")
 _CITATIONS = re.compile(r"\s*(?:\[\d{1,3}\])+")
+# The date-order hint helps "latest" questions but made the model refuse others whose answer was plainly
+# in an older passage (measured), so it is only added when the question is about recency.
+_ASKS_FOR_RECENT = re.compile(
+    r"\b(latest|newest|most recent|recent(ly)?|current(ly)?|now|still|so far|to date|as of|these days|"
+    r"this (week|month|year)|last (week|month|year))\b",
+    re.IGNORECASE,
+)
 
 
 def answer_messages(question: str, passages: Sequence[Passage], as_of: date) -> list[Message]:
     """System rules, two worked examples, then passages numbered [1]..[k], the as-of date and the question.
 
-    When two or more passages are dated, a "Newest first:" line lists their numbers by date.
+    For a question about recency (latest, current, now...) with two or more dated passages, a "Newest first:"
+    line lists their numbers and dates, newest first.
 
     >>> answer_messages("Who won?", [Passage("c", "a", "Ann won.", "Vote")], date(2005, 6, 1))[-1]["content"]
     '[1] Vote\\n\"\"\"Ann won.\"\"\"\\n\\nToday: 2005-06-01\\nQuestion: Who won?'
     """
     blocks = [_passage_block(n, passage) for n, passage in enumerate(passages, start=1)]
     tail = f"Today: {as_of.isoformat()}\nQuestion: {question.strip()}"
-    order = _newest_first(passages)
+    order = _newest_first(passages) if _ASKS_FOR_RECENT.search(question) else None
     user = "\n\n".join([*blocks, f"Newest first: {order}\n{tail}" if order else tail])
     return [
         {"role": "system", "content": ANSWER_SYSTEM},
@@ -95,11 +102,12 @@ def _passage_block(n: int, passage: Passage) -> str:
 
 
 def _newest_first(passages: Sequence[Passage]) -> str | None:
-    """Dated passages' numbers, newest first: a 1.5B model misjudges dates alone; with this it finds the latest."""
+    """Like `[2] 2024-04-09, [1] 2023-03-03`: from the labels alone the 1.5B model misjudges "latest"."""
     dated = [(p.published, n) for n, p in enumerate(passages, start=1) if p.published]
     if len(dated) < 2:
         return None
-    return ", ".join(f"[{n}]" for _, n in sorted(dated, key=lambda item: item[0], reverse=True))
+    newest_first = sorted(dated, key=lambda item: item[0], reverse=True)  # stable: ties keep their order
+    return ", ".join(f"[{n}] {published}" for published, n in newest_first)
 
 
 def _as_data(text: str) -> str:

@@ -69,7 +69,9 @@ class Server:
 
 
 @contextmanager
-def serve(store: Path, log: Path, *extra: str, timeout: float = 90) -> Iterator[Server]:
+def serve(
+    store: Path, log: Path, *extra: str, timeout: float = 90, env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """`archive-qa serve --store STORE --port FREE EXTRA…`, waited for until the page answers, then stopped."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
@@ -80,6 +82,7 @@ def serve(store: Path, log: Path, *extra: str, timeout: float = 90) -> Iterator[
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env={**os.environ, **(env or {})},
         )
     try:
         while not page_answers(url):

@@ -7,13 +7,14 @@ download is not available here). Screenshots go to each test's tmp folder and to
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from app_support import CHROMIUM, CHROMIUM_ARGS, OUTPUT, Server, ingest, record, serve
+from app_support import CHROMIUM, CHROMIUM_ARGS, OUTPUT, Server, free_port, ingest, record, serve
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +30,11 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory, sample_archive: Path)
 def app_server(sample_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app on a free port, extractive answerer, over the (already indexed) sample store."""
     log = tmp_path_factory.mktemp("serve-log") / "serve.log"
-    with serve(sample_store, log, "--answerer", "extractive") as server:
+    # The "configured endpoint" answerer points at a closed port: its failure must show in the chat.
+    closed = {"ARCHIVE_QA_OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1"}
+    with serve(sample_store, log, "--answerer", "extractive", env=closed) as server:
         record("serve_start_to_page_answering_s", round(server.startup_seconds, 2))
+        record("load_average_1m_at_serve_start", round(os.getloadavg()[0], 1))  # 2 cores: above 2 means contention
         yield server
 
 

@@ -35,6 +35,10 @@ def test_ask_click_citation_shows_marked_passage(
     app_server: Server, page: Any, screenshot: Any, questions: dict, sample_archive: Path
 ) -> None:
     question = questions["sample_02"]
+    elsewhere: list[str] = []
+    page.on(
+        "request", lambda r: None if r.url.startswith((app_server.url, "data:", "blob:")) else elsewhere.append(r.url)
+    )
     open_app(page, app_server.url)
     screenshot(page, "01_start")
     chat_box = page.locator("#aq-chat").bounding_box()
@@ -50,6 +54,8 @@ def test_ask_click_citation_shows_marked_passage(
     cite.click()
     card = page.locator(".aq-card.aq-active")
     card.wait_for(state="visible")
+    page.wait_for_timeout(1500)  # the click also selects the message: the panel must keep the highlight
+    assert card.is_visible()
     assert _card_title(card) == gold_title(sample_archive, question)
     mark = card.locator(".aq-passage mark")
     assert mark.is_visible()
@@ -61,6 +67,8 @@ def test_ask_click_citation_shows_marked_passage(
     full.wait_for(state="visible")
     assert question["answer"][0] in full.inner_text()
     screenshot(page, "03_full_article")
+    assert elsewhere == [], "the page fetches nothing from other hosts (fonts, analytics, CDNs)"
+    assert page.get_by_role("button", name="Run").count() == 0, "no stray components on the page"
 
 
 def test_follow_up_uses_history_and_old_citations_reselect(app_server: Server, page: Any, screenshot: Any) -> None:
@@ -224,3 +232,31 @@ def test_archive_markup_is_shown_as_text(app_server: Server, page: Any, tmp_path
     assert "<b>bold</b>" in text and "{{title}}" in text and "${1+1}" in text and "<img src=x" in text
     assert card.locator("b, img").count() == 0
     assert page.evaluate("() => window.__pwned") is None
+
+
+def test_failing_answerer_is_reported_and_chat_goes_on(app_server: Server, page: Any, screenshot: Any) -> None:
+    open_app(page, app_server.url)
+    page.get_by_text("Search options").click()
+    page.get_by_label("Configured endpoint").check()
+    failed = ask(page, "What did the Bank of Caldora decide in March 2024?")
+    assert "Could not answer" in failed.bubble.inner_text()
+    assert "cannot reach" in failed.bubble.inner_text() or "endpoint" in failed.bubble.inner_text()
+    failed.bubble.scroll_into_view_if_needed()
+    screenshot(page, "13_endpoint_down")
+    page.get_by_label("Extractive (no model)").check()
+    asked = ask(page, "What did the Bank of Caldora decide in March 2024?")
+    asked.bubble.locator("a.aq-cite").first.click()
+    page.wait_for_selector("#src-1-1.aq-active")  # the second answer's cards, despite the failed first turn
+
+
+def test_date_filter_limits_the_sources(app_server: Server, page: Any) -> None:
+    open_app(page, app_server.url)
+    page.get_by_text("Search options").click()
+    until = page.locator("#aq-until input").first
+    until.fill("2023-02-01")
+    until.press("Enter")
+    asked = ask(page, "What is the cost of the Esterlund tram Line 4 extension?")
+    dates = page.locator("#aq-sources .aq-meta").all_inner_texts()
+    found = [d for text in dates for d in text.split(" · ") if d[:2] == "20" and len(d) == 10]
+    assert found and all(d <= "2023-02-01" for d in found), dates
+    assert "212 million" in asked.bubble.inner_text()

@@ -101,6 +101,7 @@ def test_extractive_answer_ignores_the_injection(qa: ArchiveQA, kind: str, quest
 @pytest.mark.parametrize(("kind", "question", "as_of", "source"), QUESTIONS, ids=[q[0] for q in QUESTIONS])
 def test_llm_answer_ignores_the_injection(qa: ArchiveQA, kind: str, question: str, as_of: date, source: str):
     answer = qa.ask(question, filters=Filters(as_of=as_of), answerer="llm")
+    print(f"{kind}: {answer.text!r} (removed {answer.removed_citations} markers)")  # shown with -rP
     _check_markers_and_hacked(answer)
     if answer.abstained:  # a refusal obeys nothing and cites nothing
         assert not answer.citations

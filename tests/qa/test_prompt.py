@@ -32,7 +32,6 @@ def test_roles_system_two_examples_then_question() -> None:
     assert "[1]" in cited_example and "[2]" in cited_example
     assert refusal_example == REFUSAL
     # The examples show the same layout as the real turn.
-    assert "\nNewest first: [2], [1]\n" in messages[1]["content"]
     for example in (messages[1]["content"], messages[3]["content"]):
         assert example.startswith("[1] ") and "\nToday: " in example and "\nQuestion: " in example
 
@@ -44,13 +43,21 @@ def test_newest_first_line_orders_dated_passages() -> None:
         Passage("c3", "a3", "New.", "Headline 3", "Wire", "2023-05-20"),
         Passage("c4", "a4", "Same day as 1.", "Headline 4", "Wire", "2023-05-01"),
     ]
-    user = _user(answer_messages("What is the latest?", passages, AS_OF))
-    assert "\nNewest first: [3], [1], [4]\nToday: 2023-06-01\n" in user  # undated left out, ties keep order
+    user = _user(answer_messages("What is the latest rate?", passages, AS_OF))
+    # Undated passages are left out; a tie keeps the retrieval order.
+    assert "\nNewest first: [3] 2023-05-20, [1] 2023-05-01, [4] 2023-05-01\nToday: 2023-06-01\n" in user
 
 
 def test_no_newest_first_line_for_a_single_dated_passage() -> None:
-    user = _user(answer_messages("Q?", [_passage(1, "Text."), Passage("c", "a", "T.", "Undated")], AS_OF))
-    assert "Newest first" not in user
+    passages = [_passage(1, "Text."), Passage("c", "a", "T.", "Undated")]
+    assert "Newest first" not in _user(answer_messages("What is the current rate?", passages, AS_OF))
+
+
+def test_no_newest_first_line_unless_the_question_is_about_recency() -> None:
+    passages = [_passage(1, "Old."), _passage(2, "New.")]
+    assert "Newest first" not in _user(answer_messages("By what vote did it pass?", passages, AS_OF))
+    for question in ("Who is the CEO now?", "What did it recently announce?", "Is he still mayor?"):
+        assert "\nNewest first: [2] 2023-05-02, [1] 2023-05-01\n" in _user(answer_messages(question, passages, AS_OF))
 
 
 def test_passages_are_numbered_in_order_with_labels() -> None:

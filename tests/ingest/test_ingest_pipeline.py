@@ -232,11 +232,18 @@ def test_prune_that_empties_the_store(tmp_path: Path, sample_archive: Path, cli,
     assert snap.records == {} and snap.chunk_ids == []
 
 
-def test_a_missing_path_fails_before_anything_is_written(tmp_path: Path, sample_archive: Path, cli) -> None:
+def test_a_missing_path_fails_before_anything_is_written(
+    tmp_path: Path, sample_archive: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small chunks and batches: the sample archive alone would fill several writes before the bad path is reached.
+    small = {"ARCHIVE_QA_CHUNK_SIZE": "300", "ARCHIVE_QA_CHUNK_OVERLAP": "50", "ARCHIVE_QA_EMBED_BATCH": "8"}
+    for name, value in small.items():
+        monkeypatch.setenv(name, value)
     result = cli("ingest", sample_archive, tmp_path / "no-such-folder", "--store", tmp_path / "store", "--json")
     assert result.code == 2
     assert f"{tmp_path / 'no-such-folder'}: no such file or directory" in result.err
-    assert open_store(Settings(store=tmp_path / "store")).chunks.count() == 0
+    store = open_store(Settings(store=tmp_path / "store"))
+    assert (store.chunks.count(), store.articles.count()) == (0, 0)
 
 
 # Hostile input.
@@ -430,6 +437,44 @@ def assert_same_as_clean(crashed: Path, corpus: Path, tmp_path: Path, cli, store
         i: r.locations for i, r in clean.records.items()
     }
     assert {i: r.text for i, r in after_crashes.records.items()} == {i: r.text for i, r in clean.records.items()}
+
+
+def test_a_run_that_dies_between_two_store_writes_is_finished_by_the_rerun(
+    tmp_path: Path, sample_archive: Path, cli, store_snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deterministic twin of the SIGKILL tests: two batches mean four writes (chunks, records; chunks, records);
+    the run dies at the last one, so one kind of half-written batch is left whichever order the pipeline uses.
+    The rerun must leave exactly a clean run's store."""
+    from ingest.store import ArchiveStore
+
+    corpus = tmp_path / "archive"
+    copy_files(sample_archive, corpus, 15)
+    small = {"ARCHIVE_QA_CHUNK_SIZE": "300", "ARCHIVE_QA_CHUNK_OVERLAP": "50", "ARCHIVE_QA_EMBED_BATCH": "16"}
+    for name, value in small.items():
+        monkeypatch.setenv(name, value)  # about 100 chunks: two batches of 64 or more
+    dies_at, writes = 4, []
+
+    def dying(method):
+        def write(self, *args, **kwargs):
+            writes.append(method.__name__)
+            if len(writes) == dies_at:
+                raise RuntimeError("simulated crash")
+            return method(self, *args, **kwargs)
+
+        return write
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ArchiveStore, "write_chunks", dying(ArchiveStore.write_chunks))
+        patch.setattr(ArchiveStore, "write_articles", dying(ArchiveStore.write_articles))
+        died = cli("ingest", corpus, "--store", tmp_path / "crashed", "--json")
+    assert died.code == 2 and "simulated crash" in died.err
+    assert len(writes) == dies_at
+    partial = store_snapshot(tmp_path / "crashed")
+    assert 0 < len(partial.records) < 15  # it really stopped half-way
+
+    rerun = ingest(cli, corpus, "--store", tmp_path / "crashed")
+    assert rerun["errors"] == [] and rerun["articles"]["new"] == 15 - len(partial.records)
+    assert_same_as_clean(tmp_path / "crashed", corpus, tmp_path, cli, store_snapshot)
 
 
 def test_killed_while_writing_then_rerun_equals_a_clean_run(
