@@ -76,7 +76,7 @@ class ArchiveApp:
         with self._ingest_lock:
             summary = ingest_uploads(paths, self.settings, self.store, progress)
             if summary["files"]:
-                self.qa.retriever._checked_at = 0.0  # search the new chunks now, not after the 1 s BM25 re-check
+                self.qa.retriever.invalidate()  # search the new chunks now, not after the 1 s BM25 re-check
                 self.refresh()
             summary["index"] = {key: self.stats[key] for key in ("articles", "chunks")}
             return summary

@@ -259,7 +259,7 @@ def write_result(name: str, quick: bool, data: dict[str, Any]) -> Path:
         "benchmark": name,
         "quick": quick,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join(["python", f"bench/{name}.py", *sys.argv[1:]]),
+        "command": " ".join(["python", f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]]),
         **data,
     }
     scratch = path.with_suffix(".json.tmp")

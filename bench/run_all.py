@@ -247,13 +247,18 @@ def render_quality() -> list[str]:
         return [*out, "No run yet: `python bench/quality.py --store DIR`.", ""]
     for file, d in found:
         out += _head(file, d)
-        out.append(f"Answerer: `{d.get('answerer')}`; question counts: {d.get('sizes')} (None = all).")
+        out.append(
+            f"Answerer: `{d.get('answerer')}`; question counts: {d.get('sizes')} (None = all); archive-qa store "
+            f"`{_get(d, 'systems', 'archive-qa', 'store')}`, "
+            f"tutorial store `{_get(d, 'systems', 'tutorial', 'store')}`."
+        )
         out.append("")
         for part, title in (("answer_set", "answered questions"), ("retrieval_set", "retrieval-only questions")):
             a = _get(d, "systems", "archive-qa", part, "report", "groups") or {}
             b = _get(d, "systems", "tutorial", part, "report", "groups") or {}
             rows = []
-            for group in [g for g in ("answerable", "no_gold", "unanswerable", "overall") if g in a or g in b]:
+            groups = [g for g in ("answerable", "no_gold", "unanswerable") if g in a or g in b]
+            for group in groups + (["overall"] if len(groups) > 1 else []):
                 for metric in QUALITY_METRICS:
                     x, y = _get(a, group, metric), _get(b, group, metric)
                     if x is None and y is None:
@@ -290,6 +295,7 @@ def render_answer_latency() -> list[str]:
     for file, d in results:
         out += _head(file, d)
         aq, base = _get(d, "systems", "archive-qa") or {}, _get(d, "systems", "tutorial") or {}
+        out += [f"archive-qa store `{aq.get('store')}`, tutorial store `{base.get('store')}`.", ""]
         rows = [["extractive answer (archive-qa only)", *_cells(_get(aq, "extractive", "total")), "–", "–", "–"]]
         for key, label in (("first_token", "LLM time to first token"), ("total", "LLM total")):
             x, y = _get(aq, "llm", key) or {}, _get(base, "llm", key) or {}

@@ -33,9 +33,9 @@ class Chunker:
             raise ValueError(f"chunk overlap ({overlap}) must be at least 0 and below the chunk size ({size})")
         self.version = f"{CHUNKER_VERSION}-{size}-{overlap}"
         self._overlap = overlap
-        # The splitter's own overlap repeats only whole pieces that fit in it, and news paragraphs rarely fit in
-        # 150 characters: so cut sentence-aligned pieces of size - overlap, then start each piece after the
-        # first up to `overlap` characters early (see `_overlap_start`), so that neighbours always share text.
+        # The splitter's own overlap repeats only whole pieces that fit in it, and a news paragraph rarely fits
+        # in an overlap: so cut sentence-aligned pieces of size - overlap, then start each piece after the first
+        # up to `overlap` characters early (see `_overlap_start`), so that neighbours always share text.
         self._splitter = RecursiveCharacterTextSplitter(
             chunk_size=size - overlap,
             chunk_overlap=0,

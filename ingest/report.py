@@ -38,8 +38,10 @@ class IngestReport:
                 "unchanged": self.unchanged,
                 "duplicate": self.duplicate,
                 "failed": self.failed,
+                "removed": self.removed,  # beyond the required keys: what --prune or a replacement took out
             },
             "chunks_written": self.chunks_written,
+            "chunks_per_second": round(self.chunks_per_second, 1),
             "errors": [{"path": e.path, "reason": e.reason} for e in self.errors],
             "seconds": round(self.seconds, 2),
         }

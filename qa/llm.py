@@ -52,7 +52,10 @@ def _shared_model(model_path: Path, n_ctx: int, n_threads: int) -> _SharedModel:
         if shared is None:
             from llama_cpp import Llama
 
-            llama = Llama(model_path=str(key), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+            # n_threads_batch too: llama.cpp would otherwise read prompts on every core, whatever the setting.
+            llama = Llama(
+                model_path=str(key), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False
+            )
             shared = _models[key] = _SharedModel(llama)
         return shared
 

@@ -45,6 +45,7 @@ class OpenAIChatGenerator:
         self._timeout = timeout
 
     def stream(self, messages: list[Message], max_tokens: int) -> Generator[str, None, None]:
+        """Text deltas of the reply; raises OpenAIEndpointError naming the URL when the server fails."""
         body = {
             "model": self._model,
             "messages": messages,

@@ -60,6 +60,11 @@ class HybridRetriever:
                 self._bm25 = loaded or build_from_store(self.store, self.keyword_root, key)
             return self._bm25
 
+    def invalidate(self) -> None:
+        """Check the store's fingerprint on the next question (after an ingest in this process)."""
+        with self._lock:
+            self._checked_at = 0.0
+
     def retrieve(self, question: str, filters: Filters, k: int | None = None) -> list[Passage]:
         k = k or self.config.k
         started = time.perf_counter()

@@ -21,7 +21,7 @@ from archive_qa.settings import Settings
 from ingest.factory import open_store
 from ingest.keyword_index import fingerprint
 
-NOTHING = {"new": 0, "updated": 0, "unchanged": 0, "duplicate": 0, "failed": 0}
+NOTHING = {"new": 0, "updated": 0, "unchanged": 0, "duplicate": 0, "failed": 0, "removed": 0}
 
 
 def counts(**given: int) -> dict[str, int]:
@@ -179,7 +179,7 @@ def test_a_deleted_file_is_kept_without_prune_and_removed_with_it(
     assert gone_id in snap.records and len(snap.records) == 3
 
     pruned = ingest(cli, tmp_path / "archive", "--store", store, "--prune")
-    assert pruned["articles"] == counts(unchanged=2)
+    assert pruned["articles"] == counts(unchanged=2, removed=1)
     snap = store_snapshot(store)
     check_consistent(snap)
     assert gone_id not in snap.records and len(snap.records) == 2
@@ -214,7 +214,7 @@ def test_prune_drops_records_removed_from_an_export(tmp_path: Path, cli, store_s
 
     assert ingest(cli, export, "--store", store)["articles"] == counts(unchanged=2)
     assert len(store_snapshot(store).records) == 3
-    assert ingest(cli, export, "--store", store, "--prune")["articles"] == counts(unchanged=2)
+    assert ingest(cli, export, "--store", store, "--prune")["articles"] == counts(unchanged=2, removed=1)
     snap = store_snapshot(store)
     check_consistent(snap)
     assert sorted(loc for r in snap.records.values() for loc in r.locations) == [f"{export}#r0", f"{export}#r1"]

@@ -7,15 +7,16 @@ from pathlib import Path
 from ingest.report import IngestReport
 from ingest.types import BadInput
 
-ARTICLE_KEYS = {"new", "updated", "unchanged", "duplicate", "failed"}
+ARTICLE_KEYS = {"new", "updated", "unchanged", "duplicate", "failed", "removed"}
 
 
-def test_to_json_has_exactly_the_specified_keys() -> None:
+def test_to_json_has_the_specified_keys_plus_removed_and_rate() -> None:
     report = IngestReport(new=2, updated=1, unchanged=3, duplicate=1, failed=1, chunks_written=9, seconds=1.234)
     report.errors.append(BadInput("/a/b.pdf", "unsupported file type '.pdf'"))
     assert report.to_json() == {
-        "articles": {"new": 2, "updated": 1, "unchanged": 3, "duplicate": 1, "failed": 1},
+        "articles": {"new": 2, "updated": 1, "unchanged": 3, "duplicate": 1, "failed": 1, "removed": 0},
         "chunks_written": 9,
+        "chunks_per_second": 7.3,
         "errors": [{"path": "/a/b.pdf", "reason": "unsupported file type '.pdf'"}],
         "seconds": 1.23,
     }
@@ -34,7 +35,7 @@ def test_summary_text() -> None:
 
 def test_cli_json_summary_and_exit_codes(tmp_path: Path, sample_store, cli_process) -> None:
     # All succeeded (the module's sample ingest) -> 0, with the exact keys.
-    assert set(sample_store.summary) == {"articles", "chunks_written", "errors", "seconds"}
+    assert set(sample_store.summary) == {"articles", "chunks_written", "chunks_per_second", "errors", "seconds"}
     assert set(sample_store.summary["articles"]) == ARTICLE_KEYS
     assert sample_store.summary["errors"] == [] and sample_store.summary["chunks_written"] > 30
 
@@ -46,8 +47,8 @@ def test_cli_json_summary_and_exit_codes(tmp_path: Path, sample_store, cli_proce
     result = cli_process("ingest", folder, "--store", tmp_path / "store", "--json")
     assert result.code == 1, result.err
     summary = result.json
-    assert set(summary) == {"articles", "chunks_written", "errors", "seconds"}
-    assert summary["articles"] == {"new": 1, "updated": 0, "unchanged": 0, "duplicate": 0, "failed": 1}
+    assert set(summary) == {"articles", "chunks_written", "chunks_per_second", "errors", "seconds"}
+    assert summary["articles"] == {"new": 1, "updated": 0, "unchanged": 0, "duplicate": 0, "failed": 1, "removed": 0}
     assert summary["errors"] == [
         {"path": str((folder / "bad.bin.txt").resolve()), "reason": "binary file (contains NUL bytes), not text"}
     ]

@@ -94,7 +94,7 @@ def test_new_articles_are_searchable_without_restart(tmp_path: Path, sample_arch
     before = {p.title for p in qa.retriever.retrieve(question, Filters(as_of=LATE))}
     extra = next(p for p in sorted(sample_archive.iterdir()) if "furnace" in p.read_text().lower())
     make_ingestor(settings).run([extra], progress=False)
-    qa.retriever._checked_at = 0.0  # skip the one-second staleness window instead of sleeping
+    qa.retriever.invalidate()  # skip the one-second staleness window instead of sleeping
     after = [p.title for p in qa.retriever.retrieve(question, Filters(as_of=LATE))]
     title = extra.read_text().split("\n", 1)[0]
     assert title not in before and after[0] == title
