@@ -22,11 +22,14 @@ The other cost of many readers on a Chroma server is the BM25 rebuild each app m
 
     python bench/load.py --bm25-rebuild                          # sample archive, temporary store
     python bench/load.py --bm25-rebuild --store DIR              # a copy of an existing store (e.g. the 2022 one)
+    python bench/load.py --bm25-rebuild --articles-2022          # the 2022 articles' chunks, placeholder vectors
 
 A copy of the store's Chroma data is served by `chroma run` on a free loopback port and a child process times
 what an app does on a fingerprint change (ingest.keyword_index.build_from_store over HTTP: page every chunk,
 tokenize, index, save), then loading the saved index (what another process on the same machine does) and a BM25
-search; its peak RSS is the kernel's. Written to bench/results/load-bm25-<sample|store name>.json.
+search; its peak RSS is the kernel's. With --articles-2022 the server instead gets the 4,876 RealTime QA
+articles cut by archive-qa's chunker, with their metadata and seeded random vectors (BM25 reads text, not vectors:
+no embedding needed). Written to bench/results/load-bm25-<sample|2022|store name>.json.
 """
 
 from __future__ import annotations
@@ -287,13 +290,72 @@ def child_bm25(url: str, collection: str) -> dict[str, Any]:
     }
 
 
-def bm25_rebuild(store: Path | None, timeout: float) -> int:
+def write_2022_chunks(url: str) -> dict[str, Any]:
+    """Chunk the 2022 articles as ingest does and write them to the server with placeholder vectors."""
+    import chromadb
+    import numpy as np
+
+    from archive_qa.settings import Settings
+    from bench.common import ARTICLES
+    from ingest.factory import make_chunker
+    from ingest.readers import read_file
+    from ingest.store import ArchiveStore, article_metadata
+    from ingest.types import Article
+
+    class Placeholder:  # stands in for the embedder in the collection's metadata
+        name, dimension = "all-MiniLM-L6-v2/onnx-int8", 384
+
+    settings = Settings()
+    chunker = make_chunker(settings)
+    host, port = url.rsplit("//", 1)[1].split(":")
+    client = chromadb.HttpClient(host=host, port=int(port), settings=chromadb.Settings(anonymized_telemetry=False))
+    store = ArchiveStore.open(client, "archive", Placeholder(), chunker.version)
+    rng = np.random.default_rng(0)
+    seen: set[str] = set()
+    articles, chunks = 0, 0
+    batch_articles: list[Article] = []
+    batch_chunks: list[Any] = []
+
+    def flush() -> None:
+        vectors = rng.standard_normal((len(batch_chunks), 384)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        counts: dict[str, int] = {}
+        for chunk in batch_chunks:
+            counts[chunk.article_id] = counts.get(chunk.article_id, 0) + 1
+        metas = {a.id: article_metadata(a, [a.location], counts[a.id]) for a in batch_articles}
+        store.write_chunks(batch_chunks, vectors, metas)
+        store.write_articles(batch_articles, [metas[a.id] for a in batch_articles], vectors[: len(batch_articles)])
+        batch_articles.clear()
+        batch_chunks.clear()
+
+    for item in read_file(ARTICLES, 2**30, 2**33):
+        if not isinstance(item, Article) or item.id in seen:
+            continue
+        seen.add(item.id)
+        pieces = chunker.split(item)
+        if not pieces:
+            continue
+        batch_articles.append(item)
+        batch_chunks.extend(pieces)
+        articles, chunks = articles + 1, chunks + len(pieces)
+        if len(batch_chunks) >= 2000:
+            flush()
+    if batch_chunks:
+        flush()
+    return {"articles": articles, "chunks": chunks}
+
+
+def bm25_rebuild(store: Path | None, timeout: float, articles_2022: bool = False) -> int:
     """Serve a copy of `store` (or of a fresh sample store) with `chroma run`; time a reader's BM25 rebuild."""
     info = machine()
     scratch = Path(tempfile.mkdtemp(prefix="aq-bm25-"))
     server: subprocess.Popen[bytes] | None = None
+    written: dict[str, Any] | None = None
     try:
-        if store is None:
+        if articles_2022:
+            label, store = "2022", None
+            (scratch / "chroma").mkdir()
+        elif store is None:
             label, store = "sample", scratch / "sample-store"
             done = run_measured(
                 [*archive_qa_cmd(), "ingest", str(SAMPLE_ARCHIVE), "--store", str(store), "--json"], "ingest sample"
@@ -303,7 +365,9 @@ def bm25_rebuild(store: Path | None, timeout: float) -> int:
         else:
             label = store.resolve().name
             _check_not_written(store)
-        data = Path(shutil.copytree(store / "chroma", scratch / "chroma"))  # the server gets a copy, never the store
+        data = scratch / "chroma"
+        if store is not None:
+            shutil.copytree(store / "chroma", data, dirs_exist_ok=True)  # the server gets a copy, never the store
         port = _free_port()
         chroma = Path(sys.executable).with_name("chroma")
         with open(scratch / "chroma.log", "wb") as log:
@@ -318,6 +382,10 @@ def bm25_rebuild(store: Path | None, timeout: float) -> int:
                 print(f"[bench] chroma run did not start: {(scratch / 'chroma.log').read_text()[-2000:]}")
                 return 1
             time.sleep(0.3)
+        if articles_2022:
+            clock = time.perf_counter()
+            written = {**write_2022_chunks(url), "write_seconds": round(time.perf_counter() - clock, 1)}
+            print(f"[bench] wrote {written}", file=sys.stderr, flush=True)
         child = run_measured(
             [sys.executable, str(Path(__file__).resolve()), "--child-bm25", url], f"BM25 rebuild ({label})", timeout
         )
@@ -342,6 +410,7 @@ def bm25_rebuild(store: Path | None, timeout: float) -> int:
             "machine": info,
             "store": label,
             "summary": summary,
+            "synthetic_2022": written,
             "process": child,
         },
     )
@@ -380,6 +449,7 @@ def main() -> int:
     parser.add_argument("--startup-timeout", type=float, default=300.0)
     parser.add_argument("--bm25-rebuild", action="store_true", help="time a reader's BM25 rebuild instead")
     parser.add_argument("--store", type=Path, help="with --bm25-rebuild: copy this store (default: the sample)")
+    parser.add_argument("--articles-2022", action="store_true", help="with --bm25-rebuild: the 2022 articles")
     parser.add_argument("--collection", default="archive", help=argparse.SUPPRESS)
     parser.add_argument("--child-bm25", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -387,7 +457,7 @@ def main() -> int:
         print(json.dumps(child_bm25(args.child_bm25, args.collection)))
         return 0
     if args.bm25_rebuild:
-        return bm25_rebuild(args.store, args.max_seconds)
+        return bm25_rebuild(args.store, args.max_seconds, args.articles_2022)
     sessions = args.sessions or (5 if args.quick else 20)
     per_session = args.questions or (2 if args.quick else 5)
     if sessions < 1 or per_session < 1:

@@ -363,7 +363,8 @@ def main() -> int:
             else:
                 synth_store = BENCH_STORES / f"synthetic-{n_synth}"
                 manifest_path = synth_store / "synthetic.json"
-                if args.rebuild or not manifest_path.exists():
+                previous = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+                if args.rebuild or previous.get("source_store") != str(aq_2022) or previous.get("chunks") != n_synth:
                     if synth_store.exists():
                         import shutil
 
@@ -374,7 +375,7 @@ def main() -> int:
                     )
                     manifest = {**(build["json"] or {}), "process": build, "built_in_this_run": True}
                 else:
-                    manifest = {**json.loads(manifest_path.read_text()), "built_in_this_run": False}
+                    manifest = {**previous, "built_in_this_run": False}
                 sizes["synthetic"] = measure("aq", synth_store, QUESTIONS, f"aq synthetic {n_synth:,}")
                 sizes["synthetic"]["build"] = manifest
                 sizes["synthetic"]["store"] = str(synth_store)

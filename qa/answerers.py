@@ -46,9 +46,15 @@ class GeneratorAnswerer:
         short = snippets(ranked, passages, self.per_passage, self.max_chars)
         safe = [replace(p, text=neutralize(s), title=neutralize(p.title)) for p, s in zip(passages, short, strict=True)]
         text = ""
-        for delta in self.generator.stream(answer_messages(question, safe, as_of), self.max_tokens):
-            text += delta
-            yield text
+        deltas = self.generator.stream(answer_messages(question, safe, as_of), self.max_tokens)
+        try:
+            for delta in deltas:
+                text += delta
+                yield text
+        finally:  # a consumer that stops early (new chat, closed tab) must release the shared model's lock now
+            close = getattr(deltas, "close", None)
+            if close is not None:
+                close()
 
 
 def get_generator(kind: str, settings: Settings) -> Generator:

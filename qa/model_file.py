@@ -141,15 +141,21 @@ def _join(parts: list[Path], target: Path, spec: ModelSpec) -> None:
     digest = hashlib.sha256()
     fd, scratch = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
     try:
-        with os.fdopen(fd, "wb") as out:
-            for part in parts:
-                with open(part, "rb") as handle:
-                    while block := handle.read(_CHUNK):
-                        digest.update(block)
-                        out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
-            size = out.tell()
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for part in parts:
+                    with open(part, "rb") as handle:
+                        while block := handle.read(_CHUNK):
+                            digest.update(block)
+                            out.write(block)
+                out.flush()
+                os.fsync(out.fileno())
+                size = out.tell()
+        except OSError as exc:  # typically a full disk: the join needs the model's size free beside it
+            raise ModelUnavailableError(
+                f"cannot write {target} ({exc}); free {spec.size / 1e9:.1f} GB there "
+                f"or point ARCHIVE_QA_MODEL_CACHE at a roomier directory"
+            ) from exc
         if size != spec.size or digest.hexdigest() != spec.sha256:
             raise ModelUnavailableError(
                 f"{spec.filename} failed verification after joining {len(parts)} parts "

@@ -11,8 +11,8 @@ from qa.types import Message, Passage
 # The exact sentence the model is taught to give when the passages are silent; other code checks for it.
 REFUSAL = "The archive does not contain this."
 
-# Kept short on purpose: on a 2-core CPU the model reads ~160 prompt tokens/s, and every token here is paid
-# before the first word of every answer. System + examples are ~350 tokens with the chat template.
+# Kept short on purpose: on a 2-core CPU every prompt token costs ~6-12 ms before the first word of an answer
+# (llama.cpp skips only a prefix identical to its previous call's). System + examples: ~350 Qwen tokens.
 ANSWER_SYSTEM = "\n".join(
     [
         "Answer questions about a news archive using only the numbered passages given.",
@@ -25,8 +25,8 @@ ANSWER_SYSTEM = "\n".join(
     ]
 )
 
-# Invented snippets (no real place or outlet, and a topic the sample archive lacks): an answer citing two
-# passages, then a refusal.
+# Invented snippets (no real place or outlet, and a topic the sample archive lacks): a refusal, and an
+# answer citing two passages.
 _EXAMPLE_ANSWER = (
     """[1] Library to reopen (Hollin Post, 2021-05-03)
 \"\"\"Hollin's riverside library will reopen on June 14, its librarian said.\"\"\"
@@ -75,7 +75,7 @@ _ASKS_FOR_RECENT = re.compile(
 
 
 def answer_messages(question: str, passages: Sequence[Passage], as_of: date) -> list[Message]:
-    """System rules, two worked examples, then passages numbered [1]..[k], the as-of date and the question.
+    """System rules, a refusal and a cited example, then passages [1]..[k], the as-of date and the question.
 
     For a question about recency (latest, current, now...) with two or more dated passages, a "Newest first:"
     line lists their numbers and dates, newest first.
@@ -89,10 +89,12 @@ def answer_messages(question: str, passages: Sequence[Passage], as_of: date) -> 
     user = "\n\n".join([*blocks, f"Newest first: {order}\n{tail}" if order else tail])
     return [
         {"role": "system", "content": ANSWER_SYSTEM},
-        {"role": "user", "content": _EXAMPLE_ANSWER[0]},
-        {"role": "assistant", "content": _EXAMPLE_ANSWER[1]},
+        # Refusal first: with the refusal example next to the real turn, the model leaked its "youth choir"
+        # into a real answer (measured); the cited example is the better neighbour.
         {"role": "user", "content": _EXAMPLE_REFUSAL[0]},
         {"role": "assistant", "content": _EXAMPLE_REFUSAL[1]},
+        {"role": "user", "content": _EXAMPLE_ANSWER[0]},
+        {"role": "assistant", "content": _EXAMPLE_ANSWER[1]},
         {"role": "user", "content": user},
     ]
 

@@ -54,7 +54,7 @@ def chromium() -> Iterator[Any]:
 def page(chromium: Any) -> Iterator[Any]:
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(90_000)  # generous: CI machines are small and may be busy
     yield page
     context.close()
 
@@ -65,7 +65,7 @@ def phone_page(chromium: Any) -> Iterator[Any]:
         viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(90_000)  # generous: CI machines are small and may be busy
     yield page
     context.close()
 

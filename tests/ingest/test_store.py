@@ -102,7 +102,14 @@ def test_against_a_real_chroma_server(
     local = tmp_path / "local"
     first = cli_process("ingest", sample_archive, "--chroma-url", chroma_server, "--store", local, "--json")
     assert first.code == 0, first.err
-    assert first.json["articles"] == {"new": 30, "updated": 0, "unchanged": 0, "duplicate": 0, "failed": 0, "removed": 0}
+    assert first.json["articles"] == {
+        "new": 30,
+        "updated": 0,
+        "unchanged": 0,
+        "duplicate": 0,
+        "failed": 0,
+        "removed": 0,
+    }
     assert not (local / "chroma").exists()  # nothing embedded: the server holds the collections
 
     stats = cli_process("stats", "--chroma-url", chroma_server, "--store", local, "--json")
@@ -113,7 +120,14 @@ def test_against_a_real_chroma_server(
     before = store_snapshot(local, chroma_server)
     again = cli("ingest", sample_archive, "--chroma-url", chroma_server, "--store", local, "--json")
     assert again.code == 0
-    assert again.json["articles"] == {"new": 0, "updated": 0, "unchanged": 30, "duplicate": 0, "failed": 0, "removed": 0}
+    assert again.json["articles"] == {
+        "new": 0,
+        "updated": 0,
+        "unchanged": 30,
+        "duplicate": 0,
+        "failed": 0,
+        "removed": 0,
+    }
     assert again.json["chunks_written"] == 0
     after = store_snapshot(local, chroma_server)
     assert (after.chunk_count, after.article_count, after.fingerprint) == (

@@ -101,6 +101,18 @@ def test_corrupt_parts_are_refused_and_leave_nothing(tmp_path: Path, monkeypatch
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["tiny.gguf.lock"]
 
 
+def test_write_failure_names_the_cache_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = _fake_parts(tmp_path, monkeypatch, BLOBS)
+
+    def disk_full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(model_file.os, "fsync", disk_full)
+    with pytest.raises(ModelUnavailableError, match="ARCHIVE_QA_MODEL_CACHE"):
+        ensure_model(tmp_path / "cache", spec)
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["tiny.gguf.lock"]
+
+
 def test_parts_of_the_wrong_total_size_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = _fake_parts(tmp_path, monkeypatch, BLOBS)
     short = ModelSpec(spec.filename, spec.size + 1, spec.sha256, spec.parts)

@@ -28,7 +28,7 @@ def test_roles_system_two_examples_then_question() -> None:
     messages = answer_messages("Who?", [_passage(1, "Text.")], AS_OF)
     roles = [m["role"] for m in messages]
     assert roles == ["system", "user", "assistant", "user", "assistant", "user"]
-    cited_example, refusal_example = messages[2]["content"], messages[4]["content"]
+    refusal_example, cited_example = messages[2]["content"], messages[4]["content"]
     assert "[1]" in cited_example and "[2]" in cited_example
     assert refusal_example == REFUSAL
     # The examples show the same layout as the real turn.
