@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
@@ -31,7 +32,7 @@ class Article:
     authors: tuple[str, ...] = ()
     external_id: str | None = None
 
-    @property
+    @cached_property  # hashing the whole normalized text is costly and the chunker asks once per chunk
     def id(self) -> str:
         """Stable id from the normalized title and body: the same story from two files gets one id."""
         digest = hashlib.sha256(f"{normalize(self.title)}\n{normalize(self.text)}".encode())
