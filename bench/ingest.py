@@ -124,6 +124,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, help="first N articles (default all, or 300 with --quick)")
     parser.add_argument("--stores", type=Path, default=BENCH_STORES, help="where the two stores are built and kept")
     parser.add_argument("--skip-baseline", action="store_true", help="archive-qa and bare encode only")
+    parser.add_argument("--skip-encode", action="store_true", help="no bare-encode run (it takes as long as ingest)")
     parser.add_argument("--child", choices=["encode", "tutorial"], help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--persist", type=Path, help=argparse.SUPPRESS)
@@ -147,12 +148,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="aq-bench-") as scratch:
         source = first_articles_file(n, Path(scratch))
         aq = run_measured([*archive_qa_cmd(), "ingest", source, "--store", aq_store, "--json"], "archive-qa ingest")
-        enc = run_measured([*me, "--child", "encode", "--input", source, "--persist", aq_store], "bare encode")
+        enc = None
+        if not args.skip_encode:
+            enc = run_measured([*me, "--child", "encode", "--input", source, "--persist", aq_store], "bare encode")
         base = None
         if not args.skip_baseline:
             base = run_measured([*me, *limit, "--child", "tutorial", "--persist", base_store], "tutorial ingest")
 
-    aq_json, enc_json = aq["json"] or {}, enc["json"] or {}
+    aq_json, enc_json = aq["json"] or {}, (enc or {}).get("json") or {}
     base_json = (base or {}).get("json") or {}
     aq_seconds = aq_json.get("seconds")
     overhead = (aq_seconds / enc_json["encode_seconds"] - 1) if aq_seconds and enc_json.get("encode_seconds") else None

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -46,8 +47,8 @@ from bench.common import (
     write_result,
 )
 
-FULL = {"llm": 120, "retrieval": None, "unanswerable": None}  # None = all
-QUICK = {"llm": 20, "retrieval": 100, "unanswerable": 50}
+FULL = {"llm": 120, "llm_unanswerable": 30, "retrieval": None, "unanswerable": None}  # None = all
+QUICK = {"llm": 20, "llm_unanswerable": 10, "retrieval": 100, "unanswerable": 50}
 BASELINE_PUBLISHED = {"accuracy": 0.55, "ttft_p50_seconds": 5.8, "prompt_tokens": 1165}
 
 
@@ -97,19 +98,22 @@ class Recording:
             return len(llama.tokenize(text.encode("utf-8"), add_bos=False))
 
 
-def _load(n_llm: int | None, n_retrieval: int | None, n_unanswerable: int | None) -> dict[str, list[Any]]:
-    """The question sets: first N answerable by id (LLM), first N of all (retrieval), first N unanswerable."""
+def _load(sizes: dict[str, int | None]) -> dict[str, list[Any]]:
+    """The question sets: first N answerable and first M unanswerable by id (answerer), first N of all and of the
+    unanswerable (retrieval only)."""
     from qa.evaluate import load_questions
 
     everything = load_questions([QUESTIONS])
     answerable = [q for q in everything if q.group == "answerable"]
     unanswerable = load_questions([UNANSWERABLE])
+    unanswerable.sort(key=lambda q: q.id)
+
+    def first(rows: list[Any], key: str) -> list[Any]:
+        return rows[: sizes[key]] if sizes[key] is not None else rows
+
     return {
-        "llm": answerable[:n_llm] if n_llm is not None else answerable,
-        "retrieval": [
-            *(everything[:n_retrieval] if n_retrieval is not None else everything),
-            *(unanswerable[:n_unanswerable] if n_unanswerable is not None else unanswerable),
-        ],
+        "llm": [*first(sorted(answerable, key=lambda q: q.id), "llm"), *first(unanswerable, "llm_unanswerable")],
+        "retrieval": [*first(everything, "retrieval"), *first(unanswerable, "unanswerable")],
     }
 
 
@@ -295,6 +299,9 @@ def main() -> int:
     parser.add_argument("--baseline-store", type=Path, help="tutorial store (default: the one bench/ingest.py kept)")
     parser.add_argument("--answerer", default="llm", choices=["llm", "extractive", "openai"])
     parser.add_argument("--questions", type=int, help="answerable questions given to the answerer")
+    parser.add_argument(
+        "--news-window", type=int, default=0, help="archive-qa's ARCHIVE_QA_NEWS_WINDOW_DAYS (dated news questions)"
+    )
     parser.add_argument("--child", choices=["aq", "tutorial"], help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -306,7 +313,7 @@ def main() -> int:
         sizes["llm"] = args.questions
 
     if args.child:
-        sets = _load(sizes["llm"], sizes["retrieval"], sizes["unanswerable"])
+        sets = _load(sizes)
         run = child_archive_qa if args.child == "aq" else child_tutorial
         print(json.dumps(run(args.dir, args.answerer, sets, args.out)))
         return 0
@@ -322,6 +329,9 @@ def main() -> int:
         me.append("--quick")
     if args.questions:
         me += ["--questions", str(args.questions)]
+    if args.news_window:
+        os.environ["ARCHIVE_QA_NEWS_WINDOW_DAYS"] = str(args.news_window)  # read by archive-qa's Settings only
+        notes.append(f"archive-qa ran with ARCHIVE_QA_NEWS_WINDOW_DAYS={args.news_window}")
     info = machine()
     systems: dict[str, Any] = {}
     base_store = tutorial_store_or_subset(args.baseline_store, notes)
@@ -348,6 +358,7 @@ def main() -> int:
         "machine": info,
         "answerer": args.answerer,
         "sizes": sizes,
+        "news_window_days": args.news_window,
         "baseline_published": BASELINE_PUBLISHED,
         "systems": systems,
         "difference_archive_qa_minus_tutorial": diff,

@@ -154,13 +154,18 @@ def render_ingest() -> list[str]:
         out += _table(["", "archive-qa", "LangChain tutorial", "ratio (tutorial / archive-qa; chunks/s inverse)"], rows)
         summary = d.get("summary") or {}
         overhead = summary.get("overhead_over_bare_encode")
-        out += [
-            "",
+        bare = (
             f"Bare encoding of archive-qa's own {_f(enc.get('chunks'))} chunks ({enc.get('embedder')}, "
             f"batches of {enc.get('batch')}): {_f(enc.get('encode_seconds'))} s; archive-qa's ingest pipeline "
             f"took {_f(aq.get('pipeline_seconds'))} s, an overhead of "
             f"{_f(100 * overhead if overhead is not None else None)}% "
-            f"(same chunk set: {_f(summary.get('chunk_sets_match'))}).",
+            f"(same chunk set: {_f(summary.get('chunk_sets_match'))})."
+            if enc.get("encode_seconds")
+            else "Bare encoding was not run in this run (`--skip-encode`); see the quick run for the overhead."
+        )
+        out += [
+            "",
+            bare,
             "",
             *_targets(summary.get("targets")),
             "",

@@ -7,7 +7,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -48,6 +50,11 @@ class KeywordIndex:
         self.retriever, self.ids, self.days, self.sources, self.fingerprint = retriever, ids, days, sources, key
         self._source_array = np.array(sources, dtype=object)
         self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+
+    @cached_property
+    def article_sizes(self) -> Counter[str]:
+        """Article id -> how many chunks it has (chunk ids are "<article id>-<nnn>")."""
+        return Counter(chunk_id.rsplit("-", 1)[0] for chunk_id in self.ids)
 
     def day_of(self, chunk_id: str) -> int:
         """The chunk's publication day (0 = undated or unknown chunk)."""

@@ -9,8 +9,8 @@ from typing import Protocol
 
 from archive_qa.settings import Settings
 from ingest.embedder import Embedder
-from qa.citations import neutralize
-from qa.evidence import rank_sentences, snippets
+from qa.citations import MARKER, neutralize, ungroup
+from qa.evidence import budgeted, rank_sentences
 from qa.extractive import ExtractiveAnswerer
 from qa.types import Generator, Passage
 
@@ -24,37 +24,67 @@ class Answerer(Protocol):
 
 
 class GeneratorAnswerer:
-    """Prompt a chat model with the numbered passages and stream its cited answer.
+    """Prompt a chat model with the passages' best sentences and stream its cited answer.
 
-    >>> answerer = GeneratorAnswerer(LlamaCppGenerator(settings), max_tokens=200)
+    Only the passages holding one of the chosen sentences are shown, numbered [1]..[m] in retrieval order; the
+    model's numbers are mapped back to the caller's, so citations always refer to `passages` as given.
+
+    >>> answerer = GeneratorAnswerer(LlamaCppGenerator(settings), max_tokens=200, embedder=embedder)
     >>> *_, text = answerer.stream("Who won?", passages, date(2024, 6, 1))
     """
 
     def __init__(
-        self, generator: Generator, max_tokens: int, embedder: Embedder, per_passage: int = 2, max_chars: int = 320
+        self,
+        generator: Generator,
+        max_tokens: int,
+        embedder: Embedder,
+        context_chars: int = 800,
+        max_passages: int = 4,
+        per_passage: int = 2,
     ) -> None:
         self.generator, self.max_tokens, self.embedder = generator, max_tokens, embedder
-        self.per_passage, self.max_chars = per_passage, max_chars
+        self.context_chars, self.max_passages, self.per_passage = context_chars, max_passages, per_passage
         self.name = generator.name
 
     def stream(self, question: str, passages: Sequence[Passage], as_of: date) -> Iterator[str]:
         from qa.prompt import answer_messages
 
-        # Prompt processing is the cost on a CPU (~160 tokens/s): the model reads each passage's best sentences,
-        # not the whole chunk. Markers inside article text are neutralized: it cannot copy a forged "[7]".
-        ranked = rank_sentences(question, passages, self.embedder)
-        short = snippets(ranked, passages, self.per_passage, self.max_chars)
-        safe = [replace(p, text=neutralize(s), title=neutralize(p.title)) for p, s in zip(passages, short, strict=True)]
+        shown, numbers = self.context(question, passages)
         text = ""
-        deltas = self.generator.stream(answer_messages(question, safe, as_of), self.max_tokens)
+        deltas = self.generator.stream(answer_messages(question, shown, as_of), self.max_tokens)
         try:
             for delta in deltas:
                 text += delta
-                yield text
+                yield renumber(text, numbers)
         finally:  # a consumer that stops early (new chat, closed tab) must release the shared model's lock now
             close = getattr(deltas, "close", None)
             if close is not None:
                 close()
+
+    def context(self, question: str, passages: Sequence[Passage]) -> tuple[list[Passage], list[int]]:
+        """The passages to show (text cut to their chosen sentences) and each one's number among `passages`.
+
+        Markers inside article text are neutralized: the model cannot copy a forged "[7]".
+        """
+        ranked = rank_sentences(question, passages, self.embedder)
+        chosen = budgeted(ranked, self.per_passage, self.context_chars, self.max_passages)
+        if not chosen:  # no sentence long enough to rank: show the openings of the first passages
+            chosen = {n: [] for n in range(1, min(len(passages), self.max_passages) + 1)}
+        shown = []
+        for number, sentences in chosen.items():
+            passage = passages[number - 1]
+            text = " … ".join(s.text for s in sentences) or passage.text[: self.context_chars // self.max_passages]
+            shown.append(replace(passage, text=neutralize(text), title=neutralize(passage.title)))
+        return shown, list(chosen)
+
+
+def renumber(text: str, numbers: Sequence[int]) -> str:
+    """Map the model's [i] (i-th passage shown) to [numbers[i-1]]; a number it was never shown becomes [0]."""
+    return MARKER.sub(lambda m: f"[{_lookup(numbers, int(m.group(1)))}]", ungroup(text))
+
+
+def _lookup(numbers: Sequence[int], shown_number: int) -> int:
+    return numbers[shown_number - 1] if 1 <= shown_number <= len(numbers) else 0
 
 
 def get_generator(kind: str, settings: Settings) -> Generator:
@@ -75,5 +105,11 @@ def make_answerer(kind: str, settings: Settings, embedder: Embedder) -> Answerer
     if kind == "extractive":
         return ExtractiveAnswerer(embedder)
     if kind in ("llm", "openai"):
-        return GeneratorAnswerer(get_generator(kind, settings), settings.max_answer_tokens, embedder)
+        return GeneratorAnswerer(
+            get_generator(kind, settings),
+            settings.max_answer_tokens,
+            embedder,
+            settings.llm_context_chars,
+            settings.llm_passages,
+        )
     raise ValueError(f"unknown answerer {kind!r}: use llm, extractive or openai")

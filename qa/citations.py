@@ -25,13 +25,18 @@ def neutralize(text: str) -> str:
     return MARKER.sub(r"(\1)", text)
 
 
+def ungroup(text: str) -> str:
+    """Write grouped markers one by one: "[1, 2]" -> "[1][2]"."""
+    return _GROUPED.sub(lambda m: "".join(f"[{n.strip()}]" for n in m.group(1).split(",")), text)
+
+
 def check_markers(answer: str, n_passages: int) -> tuple[str, int]:
     """Drop markers that name no given passage; return the cleaned text and how many were removed.
 
     >>> check_markers("Rates rose [1][9].", 3)
     ('Rates rose [1].', 1)
     """
-    answer = _GROUPED.sub(lambda m: "".join(f"[{n.strip()}]" for n in m.group(1).split(",")), answer)
+    answer = ungroup(answer)
     removed = 0
 
     def keep_or_drop(match: re.Match[str]) -> str:

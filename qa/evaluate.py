@@ -113,7 +113,7 @@ class Evaluator:
             "timings": {"retrieval": retrieval_seconds, **self.qa.retriever.timings},
         }
         if answerer == "none":
-            row["abstained"] = not self.qa._evidence_is_strong(ranked[: self.qa.settings.k])
+            row["abstained"] = not self.qa.evidence_is_strong(ranked[: self.qa.settings.k], filters)
             return row
         answer = self.qa.ask(question.text, filters=filters, answerer=answerer)
         row.update(self._score_answer(question, answer))
@@ -191,7 +191,7 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def calibrate_threshold(rows: list[dict[str, Any]], max_false_abstention: float = 0.05) -> dict[str, float]:
+def calibrate_threshold(rows: list[dict[str, Any]], max_false_abstention: float = 0.02) -> dict[str, float]:
     """The highest abstention threshold that abstains on at most `max_false_abstention` of answerable questions.
 
     Retrieval evidence alone cannot tell a later event from a similar earlier one, so the budget is kept below the

@@ -53,21 +53,27 @@ def rank_sentences(
     return sorted(scored, key=lambda s: s.score, reverse=True)
 
 
-def snippets(ranked: Sequence[Sentence], passages: Sequence[Passage], per_passage: int, max_chars: int) -> list[str]:
-    """For each passage, its best sentences in reading order (at most `per_passage`, about `max_chars`).
+def budgeted(
+    ranked: Sequence[Sentence], per_passage: int, budget_chars: int, max_passages: int
+) -> dict[int, list[Sentence]]:
+    """The best sentences overall, at most `per_passage` from a passage and `max_passages` passages, until about
+    `budget_chars` are taken; passage number -> its chosen sentences in reading order.
 
-    A passage none of whose sentences made the shortlist keeps its opening instead, so numbering never changes.
+    The local model reads ~100 prompt tokens a second on two cores, so the context is the few sentences most
+    likely to hold the answer, not whole chunks.
     """
     chosen: dict[int, list[Sentence]] = {}
+    used = 0
     for sentence in ranked:
-        picked = chosen.setdefault(sentence.number, [])
-        if len(picked) < per_passage and sum(len(s.text) for s in picked) + len(sentence.text) <= max_chars:
-            picked.append(sentence)
-    out = []
-    for number, passage in enumerate(passages, start=1):
-        picked = sorted(chosen.get(number, []), key=lambda s: s.start)
-        out.append(" … ".join(s.text for s in picked) if picked else passage.text[:max_chars])
-    return out
+        picked = chosen.get(sentence.number, [])
+        full = len(picked) == per_passage if picked else len(chosen) == max_passages
+        if full:
+            continue
+        if used and used + len(sentence.text) > budget_chars:
+            continue
+        chosen.setdefault(sentence.number, []).append(sentence)
+        used += len(sentence.text)
+    return {number: sorted(picked, key=lambda s: s.start) for number, picked in sorted(chosen.items())}
 
 
 def _shortlist(

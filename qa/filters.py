@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -36,6 +37,13 @@ class Filters:
     @property
     def first_day(self) -> int | None:
         return self.since.toordinal() if self.since else None
+
+    def admits(self, metadata: Mapping[str, Any]) -> bool:
+        """The same test as `chroma_where`, on one chunk's metadata."""
+        day = int(metadata.get("day", 0))
+        if day > self.last_day or (self.first_day is not None and day < self.first_day):
+            return False
+        return not self.sources or metadata.get("source") in self.sources
 
     def chroma_where(self) -> dict[str, Any]:
         """Chroma metadata filter. Undated articles (day 0) pass the as-of limit but not a `since`."""

@@ -37,20 +37,17 @@ class ArchiveQA:
         from qa.retriever import RetrievalConfig
 
         embedder = get_embedder(settings)
-        config = RetrievalConfig(
-            k=settings.k,
-            per_article_cap=settings.per_article_cap,
-            dense_candidates=settings.dense_candidates,
-            keyword_candidates=settings.keyword_candidates,
-            recency_weight=settings.recency_weight,
-        )
+        config = RetrievalConfig.from_settings(settings)
         retriever = HybridRetriever(open_store(settings, embedder), embedder, keyword_root(settings), config)
         return cls(retriever, embedder, settings)
 
     def use_generator(self, kind: str, generator: Generator) -> None:
         """Answer (and rewrite follow-ups) for `kind` with this chat model, e.g. a stand-in in tests."""
         self._generators[kind] = generator
-        self._answerers[kind] = GeneratorAnswerer(generator, self.settings.max_answer_tokens, self.embedder)
+        settings = self.settings
+        self._answerers[kind] = GeneratorAnswerer(
+            generator, settings.max_answer_tokens, self.embedder, settings.llm_context_chars, settings.llm_passages
+        )
 
     def generator(self, kind: str) -> Generator:
         if kind not in self._generators:
@@ -89,7 +86,7 @@ class ArchiveQA:
         clock = time.perf_counter()
         passages = self.retriever.retrieve(standalone, filters, k)
         timings["retrieve"] = time.perf_counter() - clock
-        if not self._evidence_is_strong(passages):
+        if not self.evidence_is_strong(passages, filters):
             answer = self._abstain(question, standalone, passages, timings)
             yield answer.text
             yield answer
@@ -107,7 +104,16 @@ class ArchiveQA:
         assert isinstance(final, Answer)
         return final
 
-    def _evidence_is_strong(self, passages: Sequence[Passage]) -> bool:
+    def evidence_is_strong(self, passages: Sequence[Passage], filters: Filters) -> bool:
+        """Whether the passages are close enough to the question to answer from; else the archive is silent.
+
+        With a news window, only passages published within that many days before the as-of date count: a question
+        about this week's news is not answered by last year's article on the same topic.
+        """
+        window = self.settings.news_window_days
+        if window > 0:
+            as_of = filters.as_of.toordinal()
+            passages = [p for p in passages if p.day and 0 <= as_of - p.day <= window]
         best = max((p.similarity or 0.0 for p in passages), default=0.0)
         return best >= self.settings.abstain_threshold
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 
@@ -24,6 +25,11 @@ class Passage:
     end: int = 0
     score: float = 0.0  # fused retrieval score (higher is better)
     similarity: float | None = None  # cosine similarity of the dense match, when it had one
+
+    @property
+    def day(self) -> int:
+        """Publication day as a date ordinal; 0 when undated."""
+        return date.fromisoformat(self.published[:10]).toordinal() if self.published else 0
 
     def label(self) -> str:
         """Title, source and date as shown beside the passage number in prompts and source lists."""

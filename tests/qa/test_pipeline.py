@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qa_support import ScriptedGenerator
 
+from archive_qa.settings import Settings
 from qa.answerers import GeneratorAnswerer
 from qa.filters import Filters
 from qa.pipeline import NOT_IN_ARCHIVE, ArchiveQA
@@ -136,3 +137,14 @@ def test_llm_mode_rewrites_follow_ups_with_the_model(extractive_qa: ArchiveQA) -
     answer = extractive_qa.ask("and in March 2024?", history, answerer="rewriter", filters=Filters(as_of=LATE))
     assert answer.standalone_question == "What did the Bank of Caldora decide in March 2024?"
     assert len(model.prompts) == 2  # one rewrite, one answer
+
+
+def test_a_news_window_turns_stale_evidence_into_not_in_the_archive(sample_store: Path) -> None:
+    """With a 30-day window, March 2024's rate cut answers a question asked that week but not one asked in autumn."""
+    windowed = ArchiveQA.from_settings(Settings(store=sample_store, answerer="extractive", news_window_days=30))
+    question = "What did the Bank of Caldora do with its interest rate?"
+    assert not windowed.ask(question, filters=Filters(as_of=date(2024, 3, 25))).abstained
+    stale = windowed.ask(question, filters=Filters(as_of=date(2024, 10, 1)))
+    assert stale.abstained and stale.related
+    unwindowed = ArchiveQA.from_settings(Settings(store=sample_store, answerer="extractive"))
+    assert not unwindowed.ask(question, filters=Filters(as_of=date(2024, 10, 1))).abstained

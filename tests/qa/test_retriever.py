@@ -12,6 +12,7 @@ from archive_qa.settings import Settings
 from ingest.factory import make_ingestor
 from qa.filters import Filters, asks_for_recent
 from qa.pipeline import ArchiveQA
+from qa.retriever import HybridRetriever, RetrievalConfig
 
 LATE = date(2030, 1, 1)
 
@@ -103,3 +104,49 @@ def test_new_articles_are_searchable_without_restart(tmp_path: Path, sample_arch
 @pytest.mark.parametrize("k", [1, 3])
 def test_k_limits_the_passages(extractive_qa: ArchiveQA, k: int) -> None:
     assert len(extractive_qa.retriever.retrieve("tram", Filters(as_of=LATE), k=k)) == k
+
+
+def test_narrow_filter_still_finds_its_articles(extractive_qa: ArchiveQA) -> None:
+    """Few candidates and a one-month window: the unfiltered neighbours miss it, the filtered fallback does not."""
+    base = extractive_qa.retriever
+    narrow = HybridRetriever(base.store, base.embedder, base.keyword_root, RetrievalConfig(dense_candidates=2))
+    filters = Filters(as_of=LATE, since=date(2023, 7, 1), until=date(2023, 7, 31))
+    vector = base.embedder.embed(["Bank of Caldora interest rate decision"])[0]
+    hits = narrow._dense(vector, filters)
+    titles = {hit["metadata"]["title"] for hit in hits.values()}
+    assert titles and titles <= {"Quiroga wins Andean Heights Tour by 14 seconds", _GLASS_TITLE}
+    assert all(filters.admits(hit["metadata"]) for hit in hits.values())
+
+
+_GLASS_TITLE = "Archaeologists uncover 3,200-year-old glass workshop in Egypt"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "admitted"),
+    [
+        ({"day": date(2023, 5, 1).toordinal(), "source": "AP"}, True),
+        ({"day": date(2023, 7, 1).toordinal(), "source": "AP"}, False),  # after the as-of date
+        ({"day": date(2022, 12, 31).toordinal(), "source": "AP"}, False),  # before `since`
+        ({"day": date(2023, 5, 1).toordinal(), "source": "AFP"}, False),  # another source
+        ({"day": 0, "source": "AP"}, False),  # undated: passes as-of, not `since`
+    ],
+)
+def test_python_filter_matches_the_chroma_where(metadata: dict, admitted: bool) -> None:
+    filters = Filters(as_of=date(2023, 6, 1), since=date(2023, 1, 1), sources=("AP",))
+    assert filters.admits(metadata) is admitted
+    assert Filters(as_of=date(2023, 6, 1)).admits({"day": 0}) is True
+
+
+def test_passages_of_one_article_come_together(extractive_qa: ArchiveQA) -> None:
+    """Articles are ranked as wholes: a second passage follows its article's first, not a weaker article's."""
+    passages = extractive_qa.retriever.retrieve("Esterlund tram extension to the harbour", Filters(as_of=LATE), k=8)
+    order = [p.article_id for p in passages]
+    firsts = list(dict.fromkeys(order))
+    assert order == [a for a in firsts for _ in range(order.count(a))]
+    scores = [p.score for p in passages]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_retrieval_settings_reach_the_retriever(sample_store: Path) -> None:
+    qa = ArchiveQA.from_settings(Settings(store=sample_store, answerer="extractive", rrf_k=7, keyword_weight=0.5))
+    assert (qa.retriever.config.rrf_k, qa.retriever.config.keyword_weight) == (7, 0.5)

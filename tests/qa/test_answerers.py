@@ -1,0 +1,38 @@
+"""The generator answerer's short context: which passages the model sees, and how its numbers map back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from qa_support import ScriptedGenerator
+
+from qa.answerers import GeneratorAnswerer, renumber
+from qa.pipeline import ArchiveQA
+from qa.types import Passage
+
+_RATES = Passage("r-000", "r", "The Bank of Caldora cut its key rate to 5.75% on Wednesday.", "Caldora cuts rate")
+_TRAM = Passage("t-000", "t", "Esterlund's tram line now reaches the harbour at Skarvik.", "Tram opens")
+_FERRY = Passage("f-000", "f", "The electric ferry Solvind carries 300 passengers across the fjord.", "Ferry")
+
+
+def test_model_numbers_map_back_to_the_callers_passages() -> None:
+    assert renumber("Rates fell [1]. Trams run [2][1].", [3, 5]) == "Rates fell [3]. Trams run [5][3]."
+    assert renumber("Grouped [1, 2].", [4, 6]) == "Grouped [4][6]."
+    assert renumber("Never shown [3].", [4, 6]) == "Never shown [0]."
+
+
+def test_the_model_sees_only_the_best_passages_and_cites_in_caller_numbers(extractive_qa: ArchiveQA) -> None:
+    model = ScriptedGenerator("The rate was cut to 5.75% [1].")
+    answerer = GeneratorAnswerer(model, 100, extractive_qa.embedder, context_chars=400, max_passages=1)
+    *_, text = answerer.stream("What rate did the Bank of Caldora set?", [_TRAM, _RATES, _FERRY], date(2024, 4, 1))
+    prompt = model.prompts[-1][-1]["content"]
+    assert "[1] Caldora cuts rate" in prompt and "Tram opens" not in prompt and "Ferry" not in prompt
+    assert text == "The rate was cut to 5.75% [2]."
+
+
+def test_an_invented_number_is_dropped_by_the_pipeline(extractive_qa: ArchiveQA) -> None:
+    extractive_qa.use_generator("one-passage", ScriptedGenerator("It was cut to 5.75% [1][9]."))
+    answer = extractive_qa.ask("What rate did the Bank of Caldora set in March 2024?", answerer="one-passage")
+    assert answer.removed_citations >= 1
+    assert all(1 <= c.n <= len(answer.passages) for c in answer.citations)
+    assert any("5.75%" in c.passage.text for c in answer.citations)
