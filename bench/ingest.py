@@ -202,7 +202,7 @@ def main() -> int:
             "overhead <= 15%": _target(overhead, TARGET_OVERHEAD, higher_is_better=False),
         },
     }
-    ok = aq["exit_code"] == 0 and enc["exit_code"] == 0 and (base is None or base["exit_code"] == 0)
+    ok = all(run["exit_code"] == 0 for run in (aq, enc, base) if run is not None)
     write_result("ingest", args.quick, {"ok": ok, "machine": info, "summary": summary, "systems": systems})
 
     rows = []

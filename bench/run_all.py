@@ -135,6 +135,8 @@ def render_ingest() -> list[str]:
         return [*out, "No run yet: `python bench/ingest.py`.", ""]
     for file, d in results:
         out += _head(file, d)
+        if d.get("reconstructed"):
+            out += [f"*Reconstructed figures:* {d['reconstructed']}", ""]
         aq, base, enc = (_get(d, "systems", k) or {} for k in ("archive-qa", "tutorial", "bare_encode"))
         ap, bp = aq.get("process") or {}, base.get("process") or {}
         pairs = [
@@ -342,6 +344,11 @@ def render() -> str:
     ]
     for part in (render_ingest(), render_retrieval(), render_quality(), render_answer_latency()):
         lines += part
+    # Hand-written sections (the target summary; the app's browser and load figures), each naming its commands.
+    for name in ("targets.md", "app.md"):
+        extra = RESULTS / name
+        if extra.exists():
+            lines += ["", *extra.read_text().splitlines()]
     return "\n".join(lines).rstrip() + "\n"
 
 

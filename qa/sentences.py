@@ -5,8 +5,14 @@ from __future__ import annotations
 import re
 
 # A sentence ends at . ! ? (optionally followed by a closing quote/bracket) before whitespace and a capital,
-# digit or quote. Abbreviations like "U.S." split wrongly now and then; spans stay exact either way.
+# digit or quote, unless the period ends a title, a month or an initial ("Dr. Oz", "Jan. 6", "J. K. Rowling"):
+# a split there once put a citation inside "Dr. [5] Oz".
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(A-Z0-9])")
+_LAST_WORD = re.compile(r"([A-Za-z]+)\.$")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt gov sen rep rev hon pres no vs inc corp ltd co "  # noqa: SIM905
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.%-]*")
 STOPWORDS = frozenset(
     """
@@ -29,12 +35,19 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for paragraph in re.finditer(r"[^\n]+", text):
         start = paragraph.start()
         for boundary in _BOUNDARY.finditer(paragraph.group()):
+            if _is_abbreviation(paragraph.group()[: boundary.start()]):
+                continue
             end = paragraph.start() + boundary.start()
             spans.append((start, end))
             start = paragraph.start() + boundary.end()
         if start < paragraph.end():
             spans.append((start, paragraph.end()))
     return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _is_abbreviation(before: str) -> bool:
+    word = _LAST_WORD.search(before)
+    return word is not None and (len(word.group(1)) == 1 or word.group(1).lower() in _ABBREVIATIONS)
 
 
 def content_words(text: str) -> set[str]:

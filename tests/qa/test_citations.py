@@ -63,3 +63,10 @@ def test_an_uncited_sentence_gets_the_passage_that_plainly_supports_it() -> None
 def test_an_unsupported_sentence_stays_uncited() -> None:
     passages = [_passage("Rift Valley Stars won the cup on penalties.", 1)]
     assert cite_uncited("The moon landing was faked by sailors.", passages) == "The moon landing was faked by sailors."
+
+
+def test_a_citation_never_lands_inside_a_title_or_date() -> None:
+    """The sentence splitter once ended a sentence at "Dr." and cited "Dr. [1] Oz", which no reader would want."""
+    passage = Passage("a-000", "a", "Dr. Oz won the Senate primary. The Jan. 6 committee met on Tuesday.", "Primary")
+    cited = cite_uncited("Dr. Oz won the Senate primary. The Jan. 6 committee met on Tuesday.", [passage])
+    assert cited == "Dr. Oz won the Senate primary. [1] The Jan. 6 committee met on Tuesday. [1]"
