@@ -16,6 +16,7 @@ import bm25s
 import numpy as np
 
 from ingest.store import ArchiveStore
+from ingest.types import article_of
 
 try:  # PyStemmer is a compiled extra; without it BM25 still works, on surface forms.
     import Stemmer
@@ -54,7 +55,7 @@ class KeywordIndex:
     @cached_property
     def article_sizes(self) -> Counter[str]:
         """Article id -> how many chunks it has (chunk ids are "<article id>-<nnn>")."""
-        return Counter(chunk_id.rsplit("-", 1)[0] for chunk_id in self.ids)
+        return Counter(article_of(chunk_id) for chunk_id in self.ids)
 
     def day_of(self, chunk_id: str) -> int:
         """The chunk's publication day (0 = undated or unknown chunk)."""

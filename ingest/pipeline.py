@@ -18,7 +18,7 @@ from ingest.keyword_index import build_from_store, fingerprint
 from ingest.readers import discover, read_file
 from ingest.report import IngestReport
 from ingest.store import ArchiveStore, article_metadata
-from ingest.types import Article, BadInput, Chunk
+from ingest.types import Article, BadInput, Chunk, article_of
 
 Progress = Callable[[int, str], None]
 
@@ -69,7 +69,7 @@ class Ingestor:
         run = _Run(stored, {loc: article_id for article_id, locs in stored.items() for loc in locs})
         # Chunks without a record now are a crash's remains; chunks that appear later without one may be another
         # writer's article in progress (on a Chroma server), which the final sweep must leave alone.
-        run.orphans_at_start = {c for c in self.store.chunk_ids() if c.rsplit("-", 1)[0] not in stored}
+        run.orphans_at_start = {c for c in self.store.chunk_ids() if article_of(c) not in stored}
         bar = tqdm(unit=" articles", disable=progress is not True, desc="ingest")
         batch, in_flight = _Batch(), None
         with ThreadPoolExecutor(max_workers=1) as writer:  # Chroma writes overlap the next batch's embedding
@@ -174,10 +174,10 @@ class Ingestor:
         suspects = [
             chunk_id
             for chunk_id in self.store.chunk_ids()
-            if chunk_id.rsplit("-", 1)[0] not in live and chunk_id in run.orphans_at_start
+            if article_of(chunk_id) not in live and chunk_id in run.orphans_at_start
         ]
-        recorded = self.store.get_articles(sorted({chunk_id.rsplit("-", 1)[0] for chunk_id in suspects}))
-        orphans = [chunk_id for chunk_id in suspects if chunk_id.rsplit("-", 1)[0] not in recorded]
+        recorded = self.store.get_articles(sorted({article_of(chunk_id) for chunk_id in suspects}))
+        orphans = [chunk_id for chunk_id in suspects if article_of(chunk_id) not in recorded]
         if orphans:
             self.store.delete_chunks(orphans)
 

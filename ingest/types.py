@@ -72,6 +72,11 @@ class Chunk:
         return f"{self.context}\n{self.text}" if self.context else self.text
 
 
+def article_of(chunk_id: str) -> str:
+    """The article id inside a chunk id (the inverse of `Chunk.id`)."""
+    return chunk_id.rsplit("-", 1)[0]
+
+
 @dataclass(frozen=True)
 class BadInput:
     """A file (or one record of it) that could not be ingested, and why."""

@@ -15,6 +15,7 @@ import numpy as np
 from ingest.embedder import Embedder
 from ingest.keyword_index import KeywordIndex, build_from_store
 from ingest.store import ArchiveStore
+from ingest.types import article_of
 from qa.filters import Filters, asks_for_recent
 from qa.types import Passage
 
@@ -130,7 +131,7 @@ class HybridRetriever:
             scores[chunk_id] += self.config.keyword_weight / (rrf_k + rank + 1)
         by_article: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for chunk_id, score in sorted(scores.items(), key=lambda item: item[1], reverse=True):
-            by_article[chunk_id.rsplit("-", 1)[0]].append((chunk_id, score))
+            by_article[article_of(chunk_id)].append((chunk_id, score))
         days = self._days(scores, dense)
         sizes = self.keyword_index().article_sizes
         article_scores = {
@@ -171,7 +172,7 @@ class HybridRetriever:
         per_article: dict[str, int] = defaultdict(int)
         chosen = []
         for chunk_id, score in fused:
-            article_id = chunk_id.rsplit("-", 1)[0]
+            article_id = article_of(chunk_id)
             if per_article[article_id] < self.config.per_article_cap:
                 per_article[article_id] += 1
                 chosen.append((chunk_id, score))
@@ -194,11 +195,11 @@ class HybridRetriever:
                     "document": got["documents"][i],
                 }
         hits = {**extra, **dense}
-        records = self.store.get_articles(sorted({c.rsplit("-", 1)[0] for c, _ in chosen}))
+        records = self.store.get_articles(sorted({article_of(c) for c, _ in chosen}))
         passages = []
         for chunk_id, score in chosen:
             hit = hits.get(chunk_id)
-            article_id = chunk_id.rsplit("-", 1)[0]
+            article_id = article_of(chunk_id)
             if hit is None or article_id not in records:  # chunk of an article still being written: skip
                 continue
             passages.append(_passage(chunk_id, hit, score, records[article_id].locations))
