@@ -46,6 +46,11 @@ class GeneratorAnswerer:
         self.context_chars, self.max_passages, self.per_passage = context_chars, max_passages, per_passage
         self.name = generator.name
 
+    @classmethod
+    def from_settings(cls, generator: Generator, settings: Settings, embedder: Embedder) -> GeneratorAnswerer:
+        """Answer length and context budget as configured."""
+        return cls(generator, settings.max_answer_tokens, embedder, settings.llm_context_chars, settings.llm_passages)
+
     def stream(self, question: str, passages: Sequence[Passage], as_of: date) -> Iterator[str]:
         from qa.prompt import answer_messages
 
@@ -105,11 +110,5 @@ def make_answerer(kind: str, settings: Settings, embedder: Embedder) -> Answerer
     if kind == "extractive":
         return ExtractiveAnswerer(embedder)
     if kind in ("llm", "openai"):
-        return GeneratorAnswerer(
-            get_generator(kind, settings),
-            settings.max_answer_tokens,
-            embedder,
-            settings.llm_context_chars,
-            settings.llm_passages,
-        )
+        return GeneratorAnswerer.from_settings(get_generator(kind, settings), settings, embedder)
     raise ValueError(f"unknown answerer {kind!r}: use llm, extractive or openai")

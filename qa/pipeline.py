@@ -44,10 +44,7 @@ class ArchiveQA:
     def use_generator(self, kind: str, generator: Generator) -> None:
         """Answer (and rewrite follow-ups) for `kind` with this chat model, e.g. a stand-in in tests."""
         self._generators[kind] = generator
-        settings = self.settings
-        self._answerers[kind] = GeneratorAnswerer(
-            generator, settings.max_answer_tokens, self.embedder, settings.llm_context_chars, settings.llm_passages
-        )
+        self._answerers[kind] = GeneratorAnswerer.from_settings(generator, self.settings, self.embedder)
 
     def generator(self, kind: str) -> Generator:
         if kind not in self._generators:

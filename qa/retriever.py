@@ -19,23 +19,23 @@ from ingest.types import article_of
 from qa.filters import Filters, asks_for_recent
 from qa.types import Passage
 
-DENSE_OVERFETCH = 5  # unfiltered neighbours fetched per wanted candidate; at 2022 size >= 136 of 300 pass
+DENSE_OVERFETCH = 5  # unfiltered neighbours fetched per wanted candidate; at 2022 size >= 136 of every 300 pass
 SHORT_ARTICLE_FILL = 0.5  # see _article_score
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """Tunables, normally taken from Settings (see `from_settings`)."""
+    """Tunables, taken from Settings (`from_settings`), which holds their defaults and documents them."""
 
-    k: int = 6
-    per_article_cap: int = 2
-    dense_candidates: int = 100
-    keyword_candidates: int = 100
-    keyword_weight: float = 2.5
-    rrf_k: int = 30
-    article_support: float = 0.4
-    recency_weight: float = 0.7
-    recency_half_life_days: float = 14.0
+    k: int
+    per_article_cap: int
+    dense_candidates: int
+    keyword_candidates: int
+    keyword_weight: float
+    rrf_k: int
+    article_support: float
+    recency_weight: float
+    recency_half_life_days: float
 
     @classmethod
     def from_settings(cls, settings: Any) -> RetrievalConfig:
@@ -45,7 +45,8 @@ class RetrievalConfig:
 class HybridRetriever:
     """Find the passages that answer a question, as of a date.
 
-    >>> retriever = HybridRetriever(store, embedder, Path(".archive-qa/keyword/embedded/archive"))
+    >>> config = RetrievalConfig.from_settings(Settings())
+    >>> retriever = HybridRetriever(store, embedder, Path(".archive-qa/keyword/embedded/archive"), config)
     >>> passages = retriever.retrieve("Who won the Savanna Cup?", Filters(as_of=date(2024, 1, 1)))
     """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from archive_qa.settings import Settings
 from ingest.factory import make_ingestor
 from qa.filters import Filters, asks_for_recent
 from qa.pipeline import ArchiveQA
-from qa.retriever import HybridRetriever, RetrievalConfig
+from qa.retriever import HybridRetriever
 
 LATE = date(2030, 1, 1)
 
@@ -109,7 +110,7 @@ def test_k_limits_the_passages(extractive_qa: ArchiveQA, k: int) -> None:
 def test_narrow_filter_still_finds_its_articles(extractive_qa: ArchiveQA) -> None:
     """Few candidates and a one-month window: the unfiltered neighbours miss it, the filtered fallback does not."""
     base = extractive_qa.retriever
-    narrow = HybridRetriever(base.store, base.embedder, base.keyword_root, RetrievalConfig(dense_candidates=2))
+    narrow = HybridRetriever(base.store, base.embedder, base.keyword_root, replace(base.config, dense_candidates=2))
     filters = Filters(as_of=LATE, since=date(2023, 7, 1), until=date(2023, 7, 31))
     vector = base.embedder.embed(["Bank of Caldora interest rate decision"])[0]
     hits = narrow._dense(vector, filters)
