@@ -81,9 +81,10 @@ class HybridRetriever:
         embedded = time.perf_counter()
         dense = self._dense(vector, filters)
         dense_done = time.perf_counter()
-        keyword = self._keyword_hits(question, filters)
+        index = self.keyword_index()  # once per question: an ingest meanwhile must not mix two chunk sets
+        keyword = self._keyword_hits(question, filters, index)
         keyword_done = time.perf_counter()
-        fused = self._fuse(dense, keyword, filters, asks_for_recent(question))
+        fused = self._fuse(dense, keyword, index, filters, asks_for_recent(question))
         passages = self._materialize(self._cap(fused, k), dense, vector)
         self.timings = {
             "embed": embedded - started,
@@ -115,13 +116,17 @@ class HybridRetriever:
             include=["metadatas", "documents", "distances"],
         )
 
-    def _keyword_hits(self, question: str, filters: Filters) -> list[str]:
-        index = self.keyword_index()
+    def _keyword_hits(self, question: str, filters: Filters, index: KeywordIndex) -> list[str]:
         mask = index.mask(filters.first_day, filters.last_day, filters.sources)
         return [chunk_id for chunk_id, _ in index.search(question, self.config.keyword_candidates, mask)]
 
     def _fuse(
-        self, dense: dict[str, dict[str, Any]], keyword: list[str], filters: Filters, recent: bool
+        self,
+        dense: dict[str, dict[str, Any]],
+        keyword: list[str],
+        index: KeywordIndex,
+        filters: Filters,
+        recent: bool,
     ) -> list[tuple[str, float]]:
         """Chunks in answer order: articles by fused score, then each article's chunks by their own score."""
         rrf_k = self.config.rrf_k
@@ -133,10 +138,10 @@ class HybridRetriever:
         by_article: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for chunk_id, score in sorted(scores.items(), key=lambda item: item[1], reverse=True):
             by_article[article_of(chunk_id)].append((chunk_id, score))
-        days = self._days(scores, dense)
-        sizes = self.keyword_index().article_sizes
         article_scores = {
-            article: self._article_score(chunks, sizes.get(article, len(chunks)), days[chunks[0][0]], filters, recent)
+            article: self._article_score(
+                chunks, index.article_sizes.get(article, len(chunks)), _day(chunks[0][0], dense, index), filters, recent
+            )
             for article, chunks in by_article.items()
         }
         ordered = sorted(by_article, key=lambda article: article_scores[article], reverse=True)
@@ -160,13 +165,6 @@ class HybridRetriever:
             age = max(filters.as_of.toordinal() - day, 0)
             score *= 1.0 + weight * math.exp(-age * math.log(2) / self.config.recency_half_life_days)
         return score
-
-    def _days(self, scores: dict[str, float], dense: dict[str, dict[str, Any]]) -> dict[str, int]:
-        index = self.keyword_index()
-        return {
-            chunk_id: int(dense[chunk_id]["metadata"].get("day", 0)) if chunk_id in dense else index.day_of(chunk_id)
-            for chunk_id in scores
-        }
 
     def _cap(self, fused: list[tuple[str, float]], k: int) -> list[tuple[str, float]]:
         """Top k with at most `per_article_cap` passages of one article, so one long story cannot fill the context."""
@@ -224,6 +222,11 @@ def _passage(chunk_id: str, hit: dict[str, Any], score: float, locations: tuple[
         score=score,
         similarity=hit["similarity"],
     )
+
+
+def _day(chunk_id: str, dense: dict[str, dict[str, Any]], index: KeywordIndex) -> int:
+    """A chunk's publication day, from its dense hit's metadata or else from the keyword index."""
+    return int(dense[chunk_id]["metadata"].get("day", 0)) if chunk_id in dense else index.day_of(chunk_id)
 
 
 def _passing(result: Any, filters: Filters, wanted: int) -> dict[str, dict[str, Any]]:

@@ -11,6 +11,7 @@ from qa_support import UNDATED_TITLE
 
 from archive_qa.settings import Settings
 from ingest.factory import make_ingestor
+from ingest.types import article_of
 from qa.filters import Filters, asks_for_recent
 from qa.pipeline import ArchiveQA
 from qa.retriever import HybridRetriever
@@ -75,8 +76,9 @@ def test_one_article_cannot_fill_the_context(extractive_qa: ArchiveQA) -> None:
 
 
 def test_keyword_side_finds_a_rare_exact_name(extractive_qa: ArchiveQA) -> None:
-    hits = extractive_qa.retriever._keyword_hits("Veltrona Marchetti", Filters(as_of=LATE))
-    article_id = hits[0].rsplit("-", 1)[0]
+    retriever = extractive_qa.retriever
+    hits = retriever._keyword_hits("Veltrona Marchetti", Filters(as_of=LATE), retriever.keyword_index())
+    article_id = article_of(hits[0])
     assert extractive_qa.retriever.store.get_articles([article_id])[article_id].metadata["title"] == UNDATED_TITLE
 
 
