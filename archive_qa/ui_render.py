@@ -33,6 +33,7 @@ CSS = """
 @keyframes aq-blink { 50% { opacity: 0; } }
 .aq-standalone { margin-top: .5em; font-size: .8em; opacity: .75; }
 .aq-closest { margin: .4em 0 0 1.1em; padding: 0; font-size: .95em; }
+.aq-quoted { margin-top: .3em; font-size: .85em; color: #6b7280; font-style: italic; }
 #aq-sources { height: 620px; overflow-y: auto; overscroll-behavior: contain; padding-right: 4px; }
 .aq-panel-title { font-size: .85em; text-transform: uppercase; letter-spacing: .04em; opacity: .7; margin: 0 0 .5em; }
 .aq-card { border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; padding: .6em .8em;
@@ -125,6 +126,11 @@ def answer_html(answer: Answer, turn: int) -> str:
     """The final assistant bubble: [n] as links to source cards; closest articles when it abstained."""
     body = _with_citation_links(_paragraphs(esc(answer.text)), turn, len(answer.passages))
     parts = [f'<div class="aq-answer">{body}</div>']
+    if "declined" in answer.answered_by:  # the model gave up over close evidence: say whose words these are
+        parts.append(
+            '<div class="aq-quoted">Quoted from the archive: the model did not compose an answer, '
+            "so these are the passages' closest sentences.</div>"
+        )
     if answer.abstained and answer.related:
         items = "".join(f"<li>{esc(p.title)}{_date_suffix(p)}</li>" for p in answer.related[:5])
         parts.append(f'<ul class="aq-closest">{items}</ul>')

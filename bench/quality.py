@@ -5,6 +5,7 @@ the same local LLM, the same prompt and the same scorer.
                                                                  # retrieval metrics on all 732 + 174
     python bench/quality.py --quick --store DIR                  # 20 with the LLM, retrieval on 100 + 50
     python bench/quality.py --quick --store DIR --answerer extractive   # no LLM: a fast check
+    python bench/quality.py --store DIR --news-window 60 --skip-baseline   # news-quiz mode, archive-qa only
 
 archive-qa: qa.evaluate's Evaluator (retrieval top 30 -> 10 distinct articles for hits@k/MRR; ArchiveQA.ask for
 the answer, with its abstention, citation checks and as-of filtering) + summarize.
@@ -302,6 +303,9 @@ def main() -> int:
     parser.add_argument(
         "--news-window", type=int, default=0, help="archive-qa's ARCHIVE_QA_NEWS_WINDOW_DAYS (dated news questions)"
     )
+    parser.add_argument(
+        "--skip-baseline", action="store_true", help="archive-qa only (e.g. a settings variant; no side-by-side)"
+    )
     parser.add_argument("--child", choices=["aq", "tutorial"], help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -324,6 +328,8 @@ def main() -> int:
     notes: list[str] = []
     suffix = ".quick" if args.quick else ""
     tag = "" if args.answerer == "llm" else f".{args.answerer}"
+    if args.news_window:  # a variant: never overwrites the default run's results
+        tag += f".window{args.news_window}"
     me = [sys.executable, str(Path(__file__).resolve()), "--answerer", args.answerer]
     if args.quick:
         me.append("--quick")
@@ -334,23 +340,25 @@ def main() -> int:
         notes.append(f"archive-qa ran with ARCHIVE_QA_NEWS_WINDOW_DAYS={args.news_window}")
     info = machine()
     systems: dict[str, Any] = {}
-    base_store = tutorial_store_or_subset(args.baseline_store, notes)
-    for name, kind, where in (("archive-qa", "aq", store), ("tutorial", "tutorial", base_store)):
+    runs: list[tuple[str, str, Path]] = [("archive-qa", "aq", store)]
+    if args.skip_baseline:
+        notes.append("baseline skipped (--skip-baseline): archive-qa figures only")
+    else:
+        runs.append(("tutorial", "tutorial", tutorial_store_or_subset(args.baseline_store, notes)))
+    for name, kind, where in runs:
         rows_path = RESULTS / f"quality{tag}.{name}.rows{suffix}.jsonl"
         RESULTS.mkdir(parents=True, exist_ok=True)
         result = run_measured([*me, "--child", kind, "--dir", where, "--out", rows_path], f"quality {name}")
         systems[name] = {**(result["json"] or {}), "process": result, "rows": str(rows_path.name)}
         systems[name]["store"] = str(where)
 
+    baseline = systems.get("tutorial", {})
     diff = {
-        part: _diff(
-            (systems["archive-qa"].get(part) or {}).get("report"), (systems["tutorial"].get(part) or {}).get("report")
-        )
+        part: _diff((systems["archive-qa"].get(part) or {}).get("report"), (baseline.get(part) or {}).get("report"))
         for part in ("answer_set", "retrieval_set")
     }
     diff["answer_set_llm"] = _diff_flat(
-        (systems["archive-qa"].get("answer_set") or {}).get("llm"),
-        (systems["tutorial"].get("answer_set") or {}).get("llm"),
+        (systems["archive-qa"].get("answer_set") or {}).get("llm"), (baseline.get("answer_set") or {}).get("llm")
     )
     ok = all(s["process"]["exit_code"] == 0 for s in systems.values())
     data = {
@@ -395,7 +403,7 @@ def _print(systems: dict[str, Any], diff: dict[str, Any]) -> None:
     from qa.evaluate import format_report
 
     for part, title in (("answer_set", "answer set"), ("retrieval_set", "retrieval set")):
-        for name in ("archive-qa", "tutorial"):
+        for name in systems:
             report = (systems[name].get(part) or {}).get("report")
             if report:
                 print(f"\n== {title}: {name} ==")
@@ -404,7 +412,7 @@ def _print(systems: dict[str, Any], diff: dict[str, Any]) -> None:
             print(f"\n== {title}: archive-qa minus tutorial ==")
             for group, metrics in diff[part].items():
                 print(f"{group:14}" + "  ".join(f"{k} {v:+.3f}" for k, v in metrics.items()))
-    for name in ("archive-qa", "tutorial"):
+    for name in systems:
         llm = (systems[name].get("answer_set") or {}).get("llm")
         if llm and llm.get("generated"):
             print(f"\n{name} LLM: {llm}")

@@ -12,6 +12,7 @@ import chromadb
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.errors import ChromaError
 
 from ingest.types import Article, Chunk
 
@@ -112,16 +113,21 @@ class ArchiveStore:
         expected = {"embedder": embedder.name, "dimension": embedder.dimension, "chunker": chunker_version}
         function = ChromaEmbedding(embedder)
         existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
-        if name in existing:
+        chunks = None
+        if name not in existing:
+            try:
+                chunks = client.create_collection(
+                    name,
+                    metadata={**expected, "fingerprint": ""},
+                    embedding_function=function,  # type: ignore[arg-type]
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
+            except ChromaError as error:  # another writer created it since we listed: open theirs
+                if "already exists" not in str(error):
+                    raise
+        if chunks is None:
             chunks = client.get_collection(name, embedding_function=function)  # type: ignore[arg-type]
             _check_compatible(name, chunks.metadata or {}, expected)
-        else:
-            chunks = client.create_collection(
-                name,
-                metadata={**expected, "fingerprint": ""},
-                embedding_function=function,  # type: ignore[arg-type]
-                configuration={"hnsw": {"space": "cosine"}},
-            )
         articles = client.get_or_create_collection(
             name + ARTICLES_SUFFIX,
             metadata=expected,

@@ -10,8 +10,9 @@ from typing import Protocol
 from archive_qa.settings import Settings
 from ingest.embedder import Embedder
 from qa.citations import MARKER, neutralize, ungroup
-from qa.evidence import budgeted, rank_sentences
+from qa.evidence import budgeted, rank_sentences, with_next_sentence
 from qa.extractive import ExtractiveAnswerer
+from qa.prompt import addresses_the_model, answer_messages
 from qa.types import Generator, Passage
 
 
@@ -38,9 +39,9 @@ class GeneratorAnswerer:
         generator: Generator,
         max_tokens: int,
         embedder: Embedder,
-        context_chars: int = 800,
-        max_passages: int = 4,
-        per_passage: int = 2,
+        context_chars: int = 600,
+        max_passages: int = 3,
+        per_passage: int = 3,
     ) -> None:
         self.generator, self.max_tokens, self.embedder = generator, max_tokens, embedder
         self.context_chars, self.max_passages, self.per_passage = context_chars, max_passages, per_passage
@@ -52,8 +53,6 @@ class GeneratorAnswerer:
         return cls(generator, settings.max_answer_tokens, embedder, settings.llm_context_chars, settings.llm_passages)
 
     def stream(self, question: str, passages: Sequence[Passage], as_of: date) -> Iterator[str]:
-        from qa.prompt import answer_messages
-
         shown, numbers = self.context(question, passages)
         text = ""
         deltas = self.generator.stream(answer_messages(question, shown, as_of), self.max_tokens)
@@ -71,8 +70,11 @@ class GeneratorAnswerer:
 
         Markers inside article text are neutralized: the model cannot copy a forged "[7]".
         """
-        ranked = rank_sentences(question, passages, self.embedder)
+        ranked = [s for s in rank_sentences(question, passages, self.embedder) if not addresses_the_model(s.text)]
         chosen = budgeted(ranked, self.per_passage, self.context_chars, self.max_passages)
+        if ranked:
+            chosen = with_next_sentence(chosen, ranked[0], passages)
+            chosen = {n: [s for s in picked if not addresses_the_model(s.text)] for n, picked in chosen.items()}
         if not chosen:  # no sentence long enough to rank: show the openings of the first passages
             chosen = {n: [] for n in range(1, min(len(passages), self.max_passages) + 1)}
         shown = []

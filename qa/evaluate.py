@@ -131,6 +131,7 @@ class Evaluator:
         return {
             "answer": answer.text,
             "abstained": answer.abstained,
+            "answered_by": answer.answered_by,
             "correct": (not answer.abstained) and contains_answer(answer.text, question.answers),
             "answer_in_passages": any(contains_answer(p.text, question.answers) for p in answer.passages),
             "citations": cited,
@@ -180,6 +181,8 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
             out[f"hits@{k}"] = sum(1 for x in ranks if x and x <= k) / len(ranks)
         out["mrr@10"] = sum(1 / x for x in ranks if x) / len(ranks)
     out["abstained"] = sum(1 for r in rows if r.get("abstained")) / len(rows) if rows else 0.0
+    if any(r.get("answered_by") for r in rows):  # answers quoted by the extractive fallback after a refusal
+        out["quoted_after_decline"] = sum(1 for r in rows if "declined" in r.get("answered_by", "")) / len(rows)
     answered = [r for r in rows if "answer" in r and r["group"] != "unanswerable"]
     if answered:
         out["accuracy"] = sum(1 for r in answered if r["correct"]) / len(answered)

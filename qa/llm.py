@@ -53,8 +53,14 @@ def _shared_model(model_path: Path, n_ctx: int, n_threads: int) -> _SharedModel:
             from llama_cpp import Llama
 
             # n_threads_batch too: llama.cpp would otherwise read prompts on every core, whatever the setting.
+            # Flash attention reads prompts ~10% faster here (3.7 s vs 4.2 s for 368 tokens, measured).
             llama = Llama(
-                model_path=str(key), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False
+                model_path=str(key),
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                flash_attn=True,
+                verbose=False,
             )
             shared = _models[key] = _SharedModel(llama)
         return shared

@@ -11,6 +11,7 @@ from qa.answerers import Answerer, GeneratorAnswerer, get_generator, make_answer
 from qa.citations import check_markers, cite_uncited, cited_numbers, resolve
 from qa.conversation import carry_over, rewrite_with_llm
 from qa.filters import Filters
+from qa.prompt import REFUSAL
 from qa.retriever import HybridRetriever
 from qa.types import Answer, Generator, Message, Passage
 
@@ -88,12 +89,26 @@ class ArchiveQA:
             yield answer.text
             yield answer
             return
-        clock, text = time.perf_counter(), ""
-        for text in self.answerer(kind).stream(standalone, passages, filters.as_of):
+        clock, text, chosen = time.perf_counter(), "", self.answerer(kind)
+        for text in chosen.stream(standalone, passages, filters.as_of):
             timings.setdefault("first_token", time.perf_counter() - clock)
-            yield text
+            if not _may_become_refusal(text):  # a refusal may yet give way to quoted sentences: hold it back
+                yield text
         timings["generate"] = time.perf_counter() - clock
-        yield self._finish(question, standalone, text, passages, timings)
+        answer = self._finish(question, standalone, text, passages, timings, quoted=chosen.name == "extractive")
+        answer.answered_by = chosen.name
+        strong = self.evidence_strength(passages, filters) >= self.settings.fallback_threshold
+        if strong and chosen.name != "extractive" and _is_refusal(text):
+            # The model declined over passages this close to the question: far likelier a misreading than silence
+            # in the archive (docs/quality.md), so quote the best sentences instead. An answer the passages do not
+            # support is not given this second chance: quoting after one was wrong both times it was tried.
+            *_, text = self.answerer("extractive").stream(standalone, passages, filters.as_of)
+            yield text
+            answer = self._finish(question, standalone, text, passages, timings, quoted=True)
+            answer.answered_by = f"extractive, after {chosen.name} declined"
+        if answer.abstained:
+            answer.answered_by = ""
+        yield answer
 
     def ask(self, question: str, history: Sequence[Message] = (), **options: object) -> Answer:
         """Blocking form of `stream`: the final Answer."""
@@ -107,18 +122,31 @@ class ArchiveQA:
         With a news window, only passages published within that many days before the as-of date count: a question
         about this week's news is not answered by last year's article on the same topic.
         """
+        return self.evidence_strength(passages, filters) >= self.settings.abstain_threshold
+
+    def evidence_strength(self, passages: Sequence[Passage], filters: Filters) -> float:
+        """The best dense similarity among the passages that count as evidence (see `evidence_is_strong`)."""
         window = self.settings.news_window_days
         if window > 0:
             as_of = filters.as_of.toordinal()
             passages = [p for p in passages if p.day and 0 <= as_of - p.day <= window]
-        best = max((p.similarity or 0.0 for p in passages), default=0.0)
-        return best >= self.settings.abstain_threshold
+        return max((p.similarity or 0.0 for p in passages), default=0.0)
 
     def _finish(
-        self, question: str, standalone: str, raw: str, passages: list[Passage], timings: dict[str, float]
+        self,
+        question: str,
+        standalone: str,
+        raw: str,
+        passages: list[Passage],
+        timings: dict[str, float],
+        quoted: bool = False,
     ) -> Answer:
+        """Checked citations, resolved to their passages; an abstention when nothing cited supports the text.
+
+        `quoted` text is copied from the passages, so a phrase like "does not contain" in it is not a refusal.
+        """
         text, removed = check_markers(raw, len(passages))
-        if _is_refusal(text):
+        if not text.strip() or (not quoted and _is_refusal(text)):
             return self._abstain(question, standalone, passages, timings, removed)
         text = cite_uncited(text, passages)
         if not cited_numbers(text):  # an answer that no passage supports is not an answer from the archive
@@ -150,6 +178,11 @@ class ArchiveQA:
         related = _distinct_articles(passages, set())
         text = NOT_IN_ARCHIVE + (" The closest articles are listed below." if related else "")
         return Answer(question, standalone, text, True, [], related, passages, removed, timings)
+
+
+def _may_become_refusal(text: str) -> bool:
+    """Whether the streamed text so far could still be the model's refusal sentence."""
+    return REFUSAL.lower().startswith(" ".join(text.split()).lower())
 
 
 def _is_refusal(text: str) -> bool:

@@ -75,6 +75,7 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     removed_citations: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    answered_by: str = ""  # the answerer whose text this is ("" when abstained)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +86,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "related": [asdict(p) for p in self.related],
             "removed_citations": self.removed_citations,
+            "answered_by": self.answered_by,
             "timings": {stage: round(seconds, 4) for stage, seconds in self.timings.items()},
         }
 

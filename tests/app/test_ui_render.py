@@ -68,6 +68,13 @@ def test_full_article_survives_stale_spans() -> None:
     assert f'<mark class="aq-span">{p.text}</mark>' in html
 
 
+def test_quoted_fallback_says_the_sentences_are_quoted() -> None:
+    quoted = answer(passage(), "The rate rose to 6.25% on Tuesday. [1]")
+    quoted.answered_by = "extractive, after llama.cpp/qwen declined"
+    assert "Quoted from the archive" in ui.answer_html(quoted, 0)
+    assert "Quoted from the archive" not in ui.answer_html(answer(passage()), 0)
+
+
 def test_abstention_lists_closest_articles() -> None:
     html = ui.answer_html(answer(passage(), "The archive does not contain an answer.", abstained=True), 0)
     assert '<ul class="aq-closest"><li>Bank lifts rate' in html

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from qa.evidence import Sentence, budgeted
+from qa.evidence import Sentence, answer_type_match, budgeted, with_next_sentence
+from qa.types import Passage
 
 
 def _sentence(number: int, start: int, score: float, length: int = 100) -> Sentence:
@@ -27,3 +28,21 @@ def test_budget_takes_the_best_sentences_within_the_limits() -> None:
 def test_one_long_sentence_is_taken_even_over_the_budget() -> None:
     chosen = budgeted([_sentence(1, 0, 0.9, length=900)], per_passage=2, budget_chars=300, max_passages=4)
     assert list(chosen) == [1]
+
+
+def test_answer_type_cues_match_what_the_question_asks_for() -> None:
+    assert answer_type_match("In what year did the browser debut?", "It debuted in 1995 with Windows.") == 1.0
+    assert answer_type_match("In what year did the browser debut?", "It was retired this week.") == 0.0
+    assert answer_type_match("How many films are in the franchise?", "There are six films.") == 0.0
+    assert answer_type_match("How many films are in the franchise?", "Its 6 films grossed $6bn.") == 1.0
+    assert answer_type_match("When will the plant reopen?", "It reopens on Monday.") == 1.0
+    assert answer_type_match("Who designed the dress?", "Ann Lowe designed it.") == 0.0
+
+
+def test_the_sentence_after_the_best_one_is_added_to_the_context() -> None:
+    text = "The plant closed in February. Bacteria were found in its dryers. Output resumed in June."
+    passage = Passage("c-000", "c", text, "Plant")
+    best = Sentence(1, 0, 29, text[:29], 0.9)
+    chosen = with_next_sentence({1: [best]}, best, [passage])
+    assert [s.text for s in chosen[1]] == ["The plant closed in February.", "Bacteria were found in its dryers."]
+    assert with_next_sentence(chosen, best, [passage]) == chosen  # already there: nothing added twice

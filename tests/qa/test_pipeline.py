@@ -88,16 +88,35 @@ def test_invalid_citation_numbers_from_the_model_are_removed(extractive_qa: Arch
     assert answer.removed_citations == 1 and [c.n for c in answer.citations] == [1]
 
 
-def test_the_model_refusal_becomes_an_abstention(extractive_qa: ArchiveQA) -> None:
-    extractive_qa.use_generator("refuser", ScriptedGenerator(REFUSAL))
-    answer = extractive_qa.ask("What did the Bank of Caldora do in March 2024?", answerer="refuser")
+def test_the_model_refusal_becomes_an_abstention(sample_store: Path) -> None:
+    qa = ArchiveQA.from_settings(Settings(store=sample_store, fallback_threshold=1.01))  # no quoting fallback
+    qa.use_generator("refuser", ScriptedGenerator(REFUSAL))
+    answer = qa.ask("What did the Bank of Caldora do in March 2024?", answerer="refuser")
     assert answer.abstained and answer.text.startswith(NOT_IN_ARCHIVE) and answer.related
+    assert answer.answered_by == ""
+
+
+def test_a_refusal_over_close_evidence_quotes_the_best_sentences(extractive_qa: ArchiveQA) -> None:
+    question = "What interest rate did the Bank of Caldora set in March 2024?"
+    strength = extractive_qa.evidence_strength(extractive_qa.retriever.retrieve(question, Filters()), Filters())
+    assert strength >= extractive_qa.settings.fallback_threshold  # the premise: the archive holds the answer
+    extractive_qa.use_generator("refuser", ScriptedGenerator(REFUSAL))
+    streamed = list(extractive_qa.stream(question, answerer="refuser"))
+    answer = streamed[-1]
+    assert isinstance(answer, Answer) and not answer.abstained
+    assert "5.75" in answer.text and answer.citations
+    assert answer.answered_by == "extractive, after scripted declined"
+    # The refusal itself is never shown on the way: the reader sees only the quoted sentences.
+    assert all("does not contain" not in text for text in streamed[:-1] if isinstance(text, str))
 
 
 def test_an_uncited_unsupported_model_answer_is_not_passed_off_as_the_archive(extractive_qa: ArchiveQA) -> None:
+    # Even over evidence close enough for the refusal fallback: an invented answer gets no second chance.
+    question = "What interest rate did the Bank of Caldora set in March 2024?"
+    assert extractive_qa.evidence_strength(extractive_qa.retriever.retrieve(question, Filters()), Filters()) >= 0.65
     extractive_qa.use_generator("memory", ScriptedGenerator("Paris is the capital of France."))
-    answer = extractive_qa.ask("What did the Bank of Caldora do in March 2024?", answerer="memory")
-    assert answer.abstained and not answer.citations
+    answer = extractive_qa.ask(question, answerer="memory")
+    assert answer.abstained and not answer.citations and answer.answered_by == ""
 
 
 def test_the_prompt_numbers_passages_and_neutralizes_forged_markers(extractive_qa: ArchiveQA) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from qa.prompt import ANSWER_SYSTEM, REFUSAL, REWRITE_SYSTEM, answer_messages, rewrite_messages
+from qa.prompt import ANSWER_SYSTEM, REFUSAL, REWRITE_SYSTEM, answer_messages, prompt_label, rewrite_messages
 from qa.types import Passage
 
 AS_OF = date(2023, 6, 1)
@@ -45,7 +45,7 @@ def test_newest_first_line_orders_dated_passages() -> None:
     ]
     user = _user(answer_messages("What is the latest rate?", passages, AS_OF))
     # Undated passages are left out; a tie keeps the retrieval order.
-    assert "\nNewest first: [3] 2023-05-20, [1] 2023-05-01, [4] 2023-05-01\nToday: 2023-06-01\n" in user
+    assert "\nNewest first: [3], [1], [4]\nToday: 2023-06-01\n" in user
 
 
 def test_no_newest_first_line_for_a_single_dated_passage() -> None:
@@ -57,16 +57,22 @@ def test_no_newest_first_line_unless_the_question_is_about_recency() -> None:
     passages = [_passage(1, "Old."), _passage(2, "New.")]
     assert "Newest first" not in _user(answer_messages("By what vote did it pass?", passages, AS_OF))
     for question in ("Who is the CEO now?", "What did it recently announce?", "Is he still mayor?"):
-        assert "\nNewest first: [2] 2023-05-02, [1] 2023-05-01\n" in _user(answer_messages(question, passages, AS_OF))
+        assert "\nNewest first: [2], [1]\n" in _user(answer_messages(question, passages, AS_OF))
 
 
 def test_passages_are_numbered_in_order_with_labels() -> None:
     passages = [_passage(n, f"Body {n}.") for n in (1, 2, 3)]
     user = _user(answer_messages("What happened?", passages, AS_OF))
-    positions = [user.index(f'[{n}] {p.label()}\n"""Body {n}."""') for n, p in enumerate(passages, start=1)]
+    positions = [user.index(f'[{n}] {prompt_label(p)}\n"""Body {n}."""') for n, p in enumerate(passages, start=1)]
     assert positions == sorted(positions)
     assert "[4]" not in user
-    assert "Headline 2 (Test Wire, 2023-05-02)" in user
+    assert "[2] Headline 2 (2023-05-02)" in user and "Test Wire" not in user  # the source only costs tokens
+
+
+def test_long_titles_are_cut_at_a_word_in_the_prompt() -> None:
+    title = "Council approves the riverside flood wall after a decade of arguments over its cost and height"
+    label = prompt_label(Passage("c", "a", "Body.", title, published="2023-05-01"))
+    assert label == "Council approves the riverside flood wall after a decade of … (2023-05-01)"
 
 
 def test_label_without_source_or_date() -> None:
@@ -100,7 +106,7 @@ def test_forged_citation_marker_in_passage_is_defused() -> None:
 def test_marker_in_title_and_triple_quotes_are_defused() -> None:
     tricky = Passage("c", "a", 'He said """stop""" twice.', "Poll [3] shows gains", "Wire", "2023-01-01")
     user = _user(answer_messages("Q?", [tricky], AS_OF))
-    assert '[1] Poll (3) shows gains (Wire, 2023-01-01)\n"""He said "stop" twice."""' in user
+    assert '[1] Poll (3) shows gains (2023-01-01)\n"""He said "stop" twice."""' in user
 
 
 def test_fixed_prompt_stays_small() -> None:

@@ -1,0 +1,132 @@
+"""What the model reads: how often the gold answer is inside the sentences shown to the LLM, and at what prompt cost.
+
+    python bench/context.py --store DIR                       # current settings, both splits (~2 min, no LLM)
+    python bench/context.py --store DIR --chars 800 --passages 4   # a variant of the context budget
+    python bench/context.py --store DIR --rows bench/results/quality.archive-qa.rows.jsonl   # + where misses arise
+
+No language model runs: for each answerable 2022 question (as of its date) the default retrieval picks the passages,
+GeneratorAnswerer.context picks the sentences the model would read, and qa.prompt.answer_messages builds the user
+turn. Reported per split: the gold answer inside the retrieved passages, inside the shown sentences, and the user
+turn's length in Qwen tokens (the part llama.cpp reads anew for every question, at ~100 tokens/s on 2 cores; the
+system prompt and examples stay cached). "tune" is the answerable questions after the first 120 by id (where the
+sentence-scoring weights were chosen); "check" is the first 120, the set bench/quality.py asks the model.
+With `--rows` (bench/quality.py's archive-qa rows, run with the same settings), each wrong answer on the check split
+is put down to the first stage that lost the gold answer: retrieval, context selection, or the model's reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # `python bench/context.py`: import from the repo root, not bench/
+    _here = Path(__file__).resolve().parent
+    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
+
+from bench.common import QUESTIONS, kept_store, machine, percentile, store_settings, table, write_result
+
+CHECK_SIZE = 120  # bench/quality.py gives the model the first 120 answerable questions by id
+
+
+def measure(store: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+    from llama_cpp import Llama
+
+    from qa.answerers import GeneratorAnswerer
+    from qa.evaluate import contains_answer, load_questions
+    from qa.filters import Filters
+    from qa.model_file import ensure_model
+    from qa.pipeline import ArchiveQA
+    from qa.prompt import answer_messages
+
+    settings = store_settings(store, **overrides)
+    qa = ArchiveQA.from_settings(settings)
+    tokenizer = Llama(str(ensure_model(settings.model_cache)), vocab_only=True, verbose=False)
+    answerer = GeneratorAnswerer.from_settings(_NoModel(), settings, qa.embedder)
+    answerable = [q for q in load_questions([QUESTIONS]) if q.group == "answerable"]
+    splits = {"tune": answerable[CHECK_SIZE:], "check": answerable[:CHECK_SIZE]}
+    out: dict[str, Any] = {"in_context": {}}
+    for name, questions in splits.items():
+        in_passages = in_context = 0
+        tokens: list[float] = []
+        for question in questions:
+            passages = qa.retriever.retrieve(question.text, Filters(as_of=question.as_of))
+            shown, _ = answerer.context(question.text, passages)
+            user = answer_messages(question.text, shown, question.as_of)[-1]["content"]
+            tokens.append(len(tokenizer.tokenize(user.encode("utf-8"), add_bos=False)))
+            in_passages += any(contains_answer(p.text, question.answers) for p in passages)
+            seen = contains_answer(" ".join(p.text for p in shown), question.answers)
+            in_context += seen
+            out["in_context"][question.id] = seen
+        n = len(questions)
+        out[name] = {
+            "questions": n,
+            "answer_in_passages": round(in_passages / n, 4),
+            "answer_in_context": round(in_context / n, 4),
+            "user_tokens_p50": percentile(tokens, 0.5),
+            "user_tokens_mean": round(sum(tokens) / n, 1),
+        }
+    return out
+
+
+def miss_stages(rows_file: Path, in_context: dict[str, bool]) -> dict[str, int]:
+    """Count the wrong answerable rows by the first stage that lost the gold answer."""
+    counts: dict[str, int] = {}
+    for line in rows_file.open():
+        row = json.loads(line)
+        if row.get("set") != "answer_set" or row["group"] != "answerable" or row["correct"]:
+            continue
+        if row["abstained"] and not row.get("llm"):
+            stage = "abstained before the model (weak retrieval evidence)"
+        elif not row["answer_in_passages"]:
+            stage = "retrieval: gold answer not in the passages"
+        elif not in_context.get(row["id"], False):
+            stage = "context selection: in the passages, not in the sentences shown"
+        elif row["abstained"]:
+            stage = "model refused with the answer in view (evidence below the fallback threshold)"
+        elif "declined" in row.get("answered_by", ""):
+            stage = "model refused; the quoted sentences missed the answer"
+        else:
+            stage = "model misread: the answer was in view, another one was given"
+        counts[stage] = counts.get(stage, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
+class _NoModel:
+    """Context selection needs no model; GeneratorAnswerer only keeps a reference to it."""
+
+    name = "none"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", type=Path, help="archive-qa store of the 2022 articles (read only)")
+    parser.add_argument("--chars", type=int, help="override ARCHIVE_QA_LLM_CONTEXT_CHARS")
+    parser.add_argument("--passages", type=int, help="override ARCHIVE_QA_LLM_PASSAGES")
+    parser.add_argument("--rows", type=Path, help="bench/quality.py archive-qa rows: attribute its misses to stages")
+    args = parser.parse_args()
+    store = args.store or kept_store("archive-qa")
+    if store is None:
+        parser.error("no archive-qa store of the 2022 articles: pass --store DIR (or run bench/ingest.py first)")
+    overrides = {
+        key: value
+        for key, value in (("llm_context_chars", args.chars), ("llm_passages", args.passages))
+        if value is not None
+    }
+    splits = measure(store, overrides)
+    in_context = splits.pop("in_context")
+    header = ["split", "questions", "answer in passages", "answer in context", "user tokens p50", "mean"]
+    print(table([[name, *s.values()] for name, s in splits.items()], header))
+    data: dict[str, Any] = {"machine": machine(), "overrides": overrides, "splits": splits}
+    if args.rows:
+        data["misses"] = {"rows": str(args.rows), "by_stage": miss_stages(args.rows, in_context)}
+        print(table(list(data["misses"]["by_stage"].items()), ["first stage that lost the answer", "misses"]))
+    tag = "".join(f".{k.removeprefix('llm_')}{v}" for k, v in overrides.items())
+    write_result(f"context{tag}", False, data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
