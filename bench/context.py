@@ -123,7 +123,7 @@ def main() -> int:
     if args.rows:
         data["misses"] = {"rows": str(args.rows), "by_stage": miss_stages(args.rows, in_context)}
         print(table(list(data["misses"]["by_stage"].items()), ["first stage that lost the answer", "misses"]))
-    tag = "".join(f".{k.removeprefix('llm_')}{v}" for k, v in overrides.items())
+    tag = "".join(f".{k.removeprefix('llm_').removeprefix('context_')}{v}" for k, v in overrides.items())
     write_result(f"context{tag}", False, data)
     return 0
 
