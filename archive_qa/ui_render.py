@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from qa.types import Answer, Passage
+from qa.types import Answer, Passage, is_quoted_after_decline
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 FULL_TEXT_LIMIT = 60_000  # characters of an article shown in the full-article expander
@@ -126,7 +126,7 @@ def answer_html(answer: Answer, turn: int) -> str:
     """The final assistant bubble: [n] as links to source cards; closest articles when it abstained."""
     body = _with_citation_links(_paragraphs(esc(answer.text)), turn, len(answer.passages))
     parts = [f'<div class="aq-answer">{body}</div>']
-    if "declined" in answer.answered_by:  # the model gave up over close evidence: say whose words these are
+    if is_quoted_after_decline(answer.answered_by):  # the model gave up over close evidence: say whose words these are
         parts.append(
             '<div class="aq-quoted">Quoted from the archive: the model did not compose an answer, '
             "so these are the passages' closest sentences.</div>"

@@ -73,6 +73,8 @@ def measure(store: Path, overrides: dict[str, Any]) -> dict[str, Any]:
 
 def miss_stages(rows_file: Path, in_context: dict[str, bool]) -> dict[str, int]:
     """Count the wrong answerable rows by the first stage that lost the gold answer."""
+    from qa.types import is_quoted_after_decline
+
     counts: dict[str, int] = {}
     for line in rows_file.open():
         row = json.loads(line)
@@ -86,7 +88,7 @@ def miss_stages(rows_file: Path, in_context: dict[str, bool]) -> dict[str, int]:
             stage = "context selection: in the passages, not in the sentences shown"
         elif row["abstained"]:
             stage = "model refused with the answer in view (evidence below the fallback threshold)"
-        elif "declined" in row.get("answered_by", ""):
+        elif is_quoted_after_decline(row.get("answered_by", "")):
             stage = "model refused; the quoted sentences missed the answer"
         else:
             stage = "model misread: the answer was in view, another one was given"

@@ -73,8 +73,7 @@ class GeneratorAnswerer:
         ranked = [s for s in rank_sentences(question, passages, self.embedder) if not addresses_the_model(s.text)]
         chosen = budgeted(ranked, self.per_passage, self.context_chars, self.max_passages)
         if ranked:
-            chosen = with_next_sentence(chosen, ranked[0], passages)
-            chosen = {n: [s for s in picked if not addresses_the_model(s.text)] for n, picked in chosen.items()}
+            chosen = with_next_sentence(chosen, ranked[0], passages, excluded=addresses_the_model)
         if not chosen:  # no sentence long enough to rank: show the openings of the first passages
             chosen = {n: [] for n in range(1, min(len(passages), self.max_passages) + 1)}
         shown = []

@@ -18,7 +18,7 @@ from archive_qa.settings import Settings
 from ingest.types import normalize
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
-from qa.types import Answer, Passage
+from qa.types import Answer, Passage, is_quoted_after_decline
 
 GROUPS = ("answerable", "no_gold", "unanswerable")
 
@@ -182,7 +182,8 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
         out["mrr@10"] = sum(1 / x for x in ranks if x) / len(ranks)
     out["abstained"] = sum(1 for r in rows if r.get("abstained")) / len(rows) if rows else 0.0
     if any(r.get("answered_by") for r in rows):  # answers quoted by the extractive fallback after a refusal
-        out["quoted_after_decline"] = sum(1 for r in rows if "declined" in r.get("answered_by", "")) / len(rows)
+        quoted = sum(1 for r in rows if is_quoted_after_decline(r.get("answered_by", "")))
+        out["quoted_after_decline"] = quoted / len(rows)
     answered = [r for r in rows if "answer" in r and r["group"] != "unanswerable"]
     if answered:
         out["accuracy"] = sum(1 for r in answered if r["correct"]) / len(answered)

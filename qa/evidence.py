@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ingest.embedder import Embedder
@@ -120,10 +120,14 @@ def budgeted(
 
 
 def with_next_sentence(
-    chosen: dict[int, list[Sentence]], best: Sentence, passages: Sequence[Passage]
+    chosen: dict[int, list[Sentence]],
+    best: Sentence,
+    passages: Sequence[Passage],
+    excluded: Callable[[str], bool] = lambda text: False,
 ) -> dict[int, list[Sentence]]:
     """`chosen` plus the sentence after the best one: the answer often follows the sentence that restates the
-    question ("The plant was closed in February. It had been contaminated ...")."""
+    question ("The plant was closed in February. It had been contaminated ..."). Nothing is added when that
+    sentence is `excluded` (the filter the ranked sentences went through)."""
     passage_text = passages[best.number - 1].text
     following = [(s, e) for s, e in sentence_spans(passage_text) if s >= best.end and e - s >= MIN_SENTENCE_CHARS]
     picked = chosen.get(best.number, [])
@@ -131,6 +135,8 @@ def with_next_sentence(
         return chosen
     start, end = following[0]
     extra = Sentence(best.number, start, end, passage_text[start:end].strip(), best.score)
+    if excluded(extra.text):
+        return chosen
     return {**chosen, best.number: sorted([*picked, extra], key=lambda s: s.start)}
 
 

@@ -13,7 +13,7 @@ from qa.conversation import carry_over, rewrite_with_llm
 from qa.filters import Filters
 from qa.prompt import REFUSAL
 from qa.retriever import HybridRetriever
-from qa.types import Answer, Generator, Message, Passage
+from qa.types import Answer, Generator, Message, Passage, quoted_after_decline
 
 NOT_IN_ARCHIVE = "The archive does not contain an answer to this question."
 _REFUSALS = ("does not contain", "doesn't contain", "not in the archive", "no information", "cannot answer")
@@ -95,19 +95,20 @@ class ArchiveQA:
             if not _may_become_refusal(text):  # a refusal may yet give way to quoted sentences: hold it back
                 yield text
         timings["generate"] = time.perf_counter() - clock
-        answer = self._finish(question, standalone, text, passages, timings, quoted=chosen.name == "extractive")
-        answer.answered_by = chosen.name
-        strong = self.evidence_strength(passages, filters) >= self.settings.fallback_threshold
-        if strong and chosen.name != "extractive" and _is_refusal(text):
+        answered_by, quoted = chosen.name, chosen.name == "extractive"
+        if (
+            not quoted
+            and _is_refusal(text)
+            and self.evidence_strength(passages, filters) >= self.settings.fallback_threshold
+        ):
             # The model declined over passages this close to the question: far likelier a misreading than silence
             # in the archive (docs/quality.md), so quote the best sentences instead. An answer the passages do not
             # support is not given this second chance: quoting after one was wrong both times it was tried.
             *_, text = self.answerer("extractive").stream(standalone, passages, filters.as_of)
             yield text
-            answer = self._finish(question, standalone, text, passages, timings, quoted=True)
-            answer.answered_by = f"extractive, after {chosen.name} declined"
-        if answer.abstained:
-            answer.answered_by = ""
+            answered_by, quoted = quoted_after_decline(chosen.name), True
+        answer = self._finish(question, standalone, text, passages, timings, quoted)
+        answer.answered_by = "" if answer.abstained else answered_by
         yield answer
 
     def ask(self, question: str, history: Sequence[Message] = (), **options: object) -> Answer:

@@ -62,6 +62,16 @@ class Citation:
         }
 
 
+def quoted_after_decline(answerer_name: str) -> str:
+    """`Answer.answered_by` when the model named here declined and the best sentences were quoted instead."""
+    return f"extractive, after {answerer_name} declined"
+
+
+def is_quoted_after_decline(answered_by: str) -> bool:
+    """Whether an `answered_by` value (of an Answer or an evaluation row) marks a quoted fallback."""
+    return answered_by.startswith("extractive, after ") and answered_by.endswith(" declined")
+
+
 @dataclass
 class Answer:
     """The final result of answering; streaming yields its text first, this object last."""
