@@ -17,9 +17,14 @@ from qa.types import Generator, Passage
 
 
 class Answerer(Protocol):
-    """Streams the growing answer text (each yield is the whole text so far) for numbered passages."""
+    """Streams the growing answer text (each yield is the whole text so far) for numbered passages.
+
+    `quotes` is True when the text is copied from the passages: a phrase like "does not contain" in it is then
+    article text, not a refusal.
+    """
 
     name: str
+    quotes: bool
 
     def stream(self, question: str, passages: Sequence[Passage], as_of: date) -> Iterator[str]: ...
 
@@ -46,6 +51,7 @@ class GeneratorAnswerer:
         self.generator, self.max_tokens, self.embedder = generator, max_tokens, embedder
         self.context_chars, self.max_passages, self.per_passage = context_chars, max_passages, per_passage
         self.name = generator.name
+        self.quotes = False
 
     @classmethod
     def from_settings(cls, generator: Generator, settings: Settings, embedder: Embedder) -> GeneratorAnswerer:

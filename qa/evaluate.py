@@ -113,7 +113,7 @@ class Evaluator:
             "timings": {"retrieval": retrieval_seconds, **self.qa.retriever.timings},
         }
         if answerer == "none":
-            row["abstained"] = not self.qa.evidence_is_strong(ranked[: self.qa.settings.k], filters)
+            row["abstained"] = not self.qa.evidence_is_strong(ranked[: self.qa.settings.k], filters, question.text)
             return row
         answer = self.qa.ask(question.text, filters=filters, answerer=answerer)
         row.update(self._score_answer(question, answer))

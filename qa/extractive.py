@@ -20,6 +20,7 @@ class ExtractiveAnswerer:
     """
 
     name = "extractive"
+    quotes = True  # every sentence is copied from a passage
 
     def __init__(self, embedder: Embedder, max_sentences: int = 2, keep_ratio: float = 0.85) -> None:
         self.embedder, self.max_sentences, self.keep_ratio = embedder, max_sentences, keep_ratio

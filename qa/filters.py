@@ -14,10 +14,23 @@ _RECENT = re.compile(
     re.IGNORECASE,
 )
 
+# A time the question names, relative to its as-of date: "this week", "last weekend", "yesterday", "on Monday".
+# Vaguer words ("recent", "now", "latest") only prefer newer articles; an older one may still answer them.
+_NAMED_TIME = re.compile(
+    r"\b(?:this|last|past|this past) (?:week|weekend|month)\b|\b(?:today|yesterday|tonight)\b|"
+    r"\bon (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.IGNORECASE,
+)
+
 
 def asks_for_recent(question: str) -> bool:
     """True for questions about the latest state of things ("who is now ...", "this week ...")."""
     return bool(_RECENT.search(question))
+
+
+def names_recent_time(question: str) -> bool:
+    """True when the question places its event in a recent time ("this week", "yesterday", "on Monday")."""
+    return bool(_NAMED_TIME.search(question))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from ingest.embedder import Embedder
 from qa.answerers import Answerer, GeneratorAnswerer, get_generator, make_answerer
 from qa.citations import check_markers, cite_uncited, cited_numbers, resolve
 from qa.conversation import carry_over, rewrite_with_llm
-from qa.filters import Filters
+from qa.filters import Filters, names_recent_time
 from qa.prompt import REFUSAL
 from qa.retriever import HybridRetriever
 from qa.types import Answer, Generator, Message, Passage, quoted_after_decline
@@ -84,8 +84,9 @@ class ArchiveQA:
         clock = time.perf_counter()
         passages = self.retriever.retrieve(standalone, filters, k)
         timings["retrieve"] = time.perf_counter() - clock
-        if not self.evidence_is_strong(passages, filters):
-            answer = self._abstain(question, standalone, passages, timings)
+        if not self.evidence_is_strong(passages, filters, standalone):
+            note = self._stale_note(passages, filters, standalone)
+            answer = self._abstain(question, standalone, passages, timings, note=note)
             yield answer.text
             yield answer
             return
@@ -95,11 +96,11 @@ class ArchiveQA:
             if not _may_become_refusal(text):  # a refusal may yet give way to quoted sentences: hold it back
                 yield text
         timings["generate"] = time.perf_counter() - clock
-        answered_by, quoted = chosen.name, chosen.name == "extractive"
+        answered_by, quoted = chosen.name, chosen.quotes
         if (
             not quoted
             and _is_refusal(text)
-            and self.evidence_strength(passages, filters) >= self.settings.fallback_threshold
+            and self.evidence_strength(passages, filters, standalone) >= self.settings.fallback_threshold
         ):
             # The model declined over passages this close to the question: far likelier a misreading than silence
             # in the archive (docs/quality.md), so quote the best sentences instead. An answer the passages do not
@@ -117,21 +118,43 @@ class ArchiveQA:
         assert isinstance(final, Answer)
         return final
 
-    def evidence_is_strong(self, passages: Sequence[Passage], filters: Filters) -> bool:
+    def evidence_is_strong(self, passages: Sequence[Passage], filters: Filters, question: str = "") -> bool:
         """Whether the passages are close enough to the question to answer from; else the archive is silent.
 
-        With a news window, only passages published within that many days before the as-of date count: a question
-        about this week's news is not answered by last year's article on the same topic.
+        Within an evidence window (`evidence_window`), only passages published that many days before the as-of
+        date count: a question about this week's news is not answered by last year's article on the same topic.
         """
-        return self.evidence_strength(passages, filters) >= self.settings.abstain_threshold
+        return self.evidence_strength(passages, filters, question) >= self.settings.abstain_threshold
 
-    def evidence_strength(self, passages: Sequence[Passage], filters: Filters) -> float:
+    def evidence_strength(self, passages: Sequence[Passage], filters: Filters, question: str = "") -> float:
         """The best dense similarity among the passages that count as evidence (see `evidence_is_strong`)."""
-        window = self.settings.news_window_days
+        window = self.evidence_window(question)
         if window > 0:
             as_of = filters.as_of.toordinal()
             passages = [p for p in passages if p.day and 0 <= as_of - p.day <= window]
         return max((p.similarity or 0.0 for p in passages), default=0.0)
+
+    def evidence_window(self, question: str) -> int:
+        """Days before the as-of date whose articles count as evidence for `question`; 0 when all do.
+
+        The news window (news-quiz mode) holds for every question; a question naming a recent time ("this week",
+        "yesterday", "on Monday") is held to `recent_window_days` as well.
+        """
+        windows = [self.settings.news_window_days]
+        if names_recent_time(question):
+            windows.append(self.settings.recent_window_days)
+        return min((w for w in windows if w > 0), default=0)
+
+    def _stale_note(self, passages: Sequence[Passage], filters: Filters, question: str) -> str:
+        """Why the archive is silent when close passages exist, but older than the time the question is about."""
+        window = self.evidence_window(question)
+        best = max((p.similarity or 0.0 for p in passages), default=0.0)
+        if window == 0 or best < self.settings.abstain_threshold:
+            return ""
+        return (
+            f" Nothing on it was published in the {window} days before {filters.as_of.isoformat()};"
+            " older articles on the topic are listed below."
+        )
 
     def _finish(
         self,
@@ -175,9 +198,10 @@ class ArchiveQA:
         passages: list[Passage],
         timings: dict[str, float],
         removed: int = 0,
+        note: str = "",
     ) -> Answer:
         related = _distinct_articles(passages, set())
-        text = NOT_IN_ARCHIVE + (" The closest articles are listed below." if related else "")
+        text = NOT_IN_ARCHIVE + (note or (" The closest articles are listed below." if related else ""))
         return Answer(question, standalone, text, True, [], related, passages, removed, timings)
 
 

@@ -167,3 +167,29 @@ def test_a_news_window_turns_stale_evidence_into_not_in_the_archive(sample_store
     assert stale.abstained and stale.related
     unwindowed = ArchiveQA.from_settings(Settings(store=sample_store, answerer="extractive"))
     assert not unwindowed.ask(question, filters=Filters(as_of=date(2024, 10, 1))).abstained
+
+
+def test_a_question_naming_a_recent_time_is_not_answered_from_older_articles(extractive_qa: ArchiveQA) -> None:
+    """The March 20, 2024 rate cut answers "this week" asked on March 25, not on October 1; the older articles are
+    offered instead, and the answer says why."""
+    question = "What did the Bank of Caldora do with its interest rate this week?"
+    that_week = extractive_qa.ask(question, filters=Filters(as_of=date(2024, 3, 25)))
+    assert not that_week.abstained and "5.75%" in that_week.text
+    months_later = extractive_qa.ask(question, filters=Filters(as_of=date(2024, 10, 1)))
+    assert months_later.abstained and months_later.related and not months_later.citations
+    assert months_later.text.startswith(NOT_IN_ARCHIVE) and "21 days before 2024-10-01" in months_later.text
+    without_the_time = extractive_qa.ask(question.replace(" this week", ""), filters=Filters(as_of=date(2024, 10, 1)))
+    assert not without_the_time.abstained
+
+
+def test_the_named_time_window_can_be_turned_off(sample_store: Path) -> None:
+    unbounded = ArchiveQA.from_settings(Settings(store=sample_store, answerer="extractive", recent_window_days=0))
+    question = "What did the Bank of Caldora do with its interest rate this week?"
+    assert not unbounded.ask(question, filters=Filters(as_of=date(2024, 10, 1))).abstained
+
+
+def test_the_stricter_of_news_and_named_time_windows_applies(sample_store: Path) -> None:
+    both = ArchiveQA.from_settings(Settings(store=sample_store, news_window_days=60, recent_window_days=7))
+    assert both.evidence_window("Who won yesterday?") == 7
+    assert both.evidence_window("Who won the final?") == 60
+    assert ArchiveQA.from_settings(Settings(store=sample_store)).evidence_window("Who won the final?") == 0

@@ -12,7 +12,7 @@ from qa_support import UNDATED_TITLE
 from archive_qa.settings import Settings
 from ingest.factory import make_ingestor
 from ingest.types import article_of
-from qa.filters import Filters, asks_for_recent
+from qa.filters import Filters, asks_for_recent, names_recent_time
 from qa.pipeline import ArchiveQA
 from qa.retriever import HybridRetriever
 
@@ -86,6 +86,13 @@ def test_recent_questions_are_recognized() -> None:
     assert asks_for_recent("What is the latest interest rate?")
     assert asks_for_recent("Who won this week?")
     assert not asks_for_recent("Who won the 2023 final?")
+
+
+def test_named_recent_times_are_recognized() -> None:
+    named = ["Who resigned this week?", "What happened last weekend?", "Who won on Sunday?", "What fell yesterday?"]
+    assert all(names_recent_time(q) for q in named)
+    vague = ["What is the latest interest rate?", "Who is the current mayor?", "Who won the 2023 final?"]
+    assert not any(names_recent_time(q) for q in vague)
 
 
 def test_new_articles_are_searchable_without_restart(tmp_path: Path, sample_archive: Path) -> None:
