@@ -39,6 +39,8 @@ class GeneratorAnswerer:
     >>> *_, text = answerer.stream("Who won?", passages, date(2024, 6, 1))
     """
 
+    quotes = False  # the model composes its own sentences
+
     def __init__(
         self,
         generator: Generator,
@@ -51,7 +53,6 @@ class GeneratorAnswerer:
         self.generator, self.max_tokens, self.embedder = generator, max_tokens, embedder
         self.context_chars, self.max_passages, self.per_passage = context_chars, max_passages, per_passage
         self.name = generator.name
-        self.quotes = False
 
     @classmethod
     def from_settings(cls, generator: Generator, settings: Settings, embedder: Embedder) -> GeneratorAnswerer:

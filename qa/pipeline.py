@@ -84,7 +84,8 @@ class ArchiveQA:
         clock = time.perf_counter()
         passages = self.retriever.retrieve(standalone, filters, k)
         timings["retrieve"] = time.perf_counter() - clock
-        if not self.evidence_is_strong(passages, filters, standalone):
+        strength = self.evidence_strength(passages, filters, standalone)
+        if strength < self.settings.abstain_threshold:
             note = self._stale_note(passages, filters, standalone)
             answer = self._abstain(question, standalone, passages, timings, note=note)
             yield answer.text
@@ -97,11 +98,7 @@ class ArchiveQA:
                 yield text
         timings["generate"] = time.perf_counter() - clock
         answered_by, quoted = chosen.name, chosen.quotes
-        if (
-            not quoted
-            and _is_refusal(text)
-            and self.evidence_strength(passages, filters, standalone) >= self.settings.fallback_threshold
-        ):
+        if not quoted and _is_refusal(text) and strength >= self.settings.fallback_threshold:
             # The model declined over passages this close to the question: far likelier a misreading than silence
             # in the archive (docs/quality.md), so quote the best sentences instead. An answer the passages do not
             # support is not given this second chance: quoting after one was wrong both times it was tried.
@@ -128,11 +125,7 @@ class ArchiveQA:
 
     def evidence_strength(self, passages: Sequence[Passage], filters: Filters, question: str = "") -> float:
         """The best dense similarity among the passages that count as evidence (see `evidence_is_strong`)."""
-        window = self.evidence_window(question)
-        if window > 0:
-            as_of = filters.as_of.toordinal()
-            passages = [p for p in passages if p.day and 0 <= as_of - p.day <= window]
-        return max((p.similarity or 0.0 for p in passages), default=0.0)
+        return _best_similarity(passages, filters, self.evidence_window(question))
 
     def evidence_window(self, question: str) -> int:
         """Days before the as-of date whose articles count as evidence for `question`; 0 when all do.
@@ -148,8 +141,7 @@ class ArchiveQA:
     def _stale_note(self, passages: Sequence[Passage], filters: Filters, question: str) -> str:
         """Why the archive is silent when close passages exist, but older than the time the question is about."""
         window = self.evidence_window(question)
-        best = max((p.similarity or 0.0 for p in passages), default=0.0)
-        if window == 0 or best < self.settings.abstain_threshold:
+        if window == 0 or _best_similarity(passages, filters, 0) < self.settings.abstain_threshold:
             return ""
         return (
             f" Nothing on it was published in the {window} days before {filters.as_of.isoformat()};"
@@ -203,6 +195,14 @@ class ArchiveQA:
         related = _distinct_articles(passages, set())
         text = NOT_IN_ARCHIVE + (note or (" The closest articles are listed below." if related else ""))
         return Answer(question, standalone, text, True, [], related, passages, removed, timings)
+
+
+def _best_similarity(passages: Sequence[Passage], filters: Filters, window: int) -> float:
+    """The best dense similarity among the passages published within `window` days before the as-of date (all: 0)."""
+    if window > 0:
+        as_of = filters.as_of.toordinal()
+        passages = [p for p in passages if p.day and 0 <= as_of - p.day <= window]
+    return max((p.similarity or 0.0 for p in passages), default=0.0)
 
 
 def _may_become_refusal(text: str) -> bool:
