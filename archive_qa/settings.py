@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.embedder import MINILM_TRAINED_TOKENS
+
 
 class Settings(BaseSettings):
     """Defaults suit a laptop; each field maps to `ARCHIVE_QA_<FIELD>` (e.g. `ARCHIVE_QA_STORE=/data/idx`)."""
@@ -22,11 +24,15 @@ class Settings(BaseSettings):
 
     # Ingest.
     embedder: Literal["minilm-onnx-int8", "minilm-torch"] = "minilm-onnx-int8"
-    chunk_size: int = Field(1000, description="Target chunk length in characters (MiniLM reads 256 word pieces).")
+    chunk_size: int = Field(1000, description="Target chunk length in characters (BM25 reads all of it).")
     chunk_overlap: int = Field(120, description="Characters of sentence overlap between neighbouring chunks.")
     max_file_mb: float = Field(50.0, description="Files (and JSONL records) larger than this are refused, not read.")
     max_stream_mb: float = Field(4096.0, description="Decompressed bytes read from one JSONL file at most.")
     embed_batch: int = 128
+    # Changing it changes the vectors: the store refuses the other setting until re-indexed.
+    embed_max_tokens: int = Field(
+        MINILM_TRAINED_TOKENS, description="Word pieces of title line and chunk the dense vector reads; BM25 reads all."
+    )
 
     # Retrieval.
     k: int = Field(6, description="Passages given to the answerer.")

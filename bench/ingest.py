@@ -63,7 +63,7 @@ def child_encode(path: Path, store: Path | None) -> dict:
     if recorded:
         settings = settings.model_copy(update={"chunk_size": recorded[0], "chunk_overlap": recorded[1]})
     started = time.perf_counter()
-    embedder = make_embedder(settings.embedder, settings.model_cache)
+    embedder = make_embedder(settings.embedder, settings.model_cache, settings.embed_max_tokens)
     load_seconds = time.perf_counter() - started
     started = time.perf_counter()
     chunker, seen, texts = make_chunker(settings), set(), []

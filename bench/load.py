@@ -297,15 +297,17 @@ def write_2022_chunks(url: str) -> dict[str, Any]:
 
     from archive_qa.settings import Settings
     from bench.common import ARTICLES
+    from ingest.embedder import minilm_name
     from ingest.factory import make_chunker
     from ingest.readers import read_file
     from ingest.store import ArchiveStore, article_metadata
     from ingest.types import Article
 
-    class Placeholder:  # stands in for the embedder in the collection's metadata
-        name, dimension = "all-MiniLM-L6-v2/onnx-int8", 384
-
     settings = Settings()
+
+    class Placeholder:  # stands in for the embedder in the collection's metadata
+        name, dimension = minilm_name("onnx-int8", settings.embed_max_tokens), 384
+
     chunker = make_chunker(settings)
     host, port = url.rsplit("//", 1)[1].split(":")
     client = chromadb.HttpClient(host=host, port=int(port), settings=chromadb.Settings(anonymized_telemetry=False))

@@ -182,7 +182,7 @@ def child_tutorial(persist: Path, answerer: str, sets: dict[str, list[Any]], out
 
     from archive_qa.settings import Settings
     from bench import tutorial
-    from ingest.embedder import make_embedder
+    from ingest.factory import get_embedder
     from qa.answerers import get_generator
     from qa.citations import check_markers, cited_numbers, neutralize
     from qa.evaluate import contains_answer, summarize
@@ -194,7 +194,7 @@ def child_tutorial(persist: Path, answerer: str, sets: dict[str, list[Any]], out
     settings = Settings()
     store = tutorial.open_store(persist, tutorial.embeddings())
     generator = Recording(get_generator(answerer, settings)) if answerer in ("llm", "openai") else None
-    extractive = ExtractiveAnswerer(make_embedder(settings.embedder, settings.model_cache)) if not generator else None
+    extractive = ExtractiveAnswerer(get_embedder(settings)) if not generator else None
 
     def retrieve(question: Any) -> tuple[list[Passage], dict[str, Any]]:
         clock = time.perf_counter()

@@ -11,14 +11,15 @@ from ingest.embedder import Embedder, make_embedder
 from ingest.pipeline import Ingestor
 from ingest.store import ArchiveStore, make_client
 
-_EMBEDDERS: dict[str, Embedder] = {}
+_EMBEDDERS: dict[tuple[str, int], Embedder] = {}
 
 
 def get_embedder(settings: Settings) -> Embedder:
-    """One embedder per name per process: the model is loaded once."""
-    if settings.embedder not in _EMBEDDERS:
-        _EMBEDDERS[settings.embedder] = make_embedder(settings.embedder, settings.model_cache)
-    return _EMBEDDERS[settings.embedder]
+    """One embedder per name and length per process: the model is loaded once."""
+    key = (settings.embedder, settings.embed_max_tokens)
+    if key not in _EMBEDDERS:
+        _EMBEDDERS[key] = make_embedder(settings.embedder, settings.model_cache, settings.embed_max_tokens)
+    return _EMBEDDERS[key]
 
 
 def make_chunker(settings: Settings) -> Chunker:

@@ -242,5 +242,6 @@ def _check_compatible(name: str, actual: dict[str, Any], expected: dict[str, Any
         raise IndexMismatchError(
             f"collection {name!r} was built with {found}, but this run uses {wanted}. "
             f"Re-index into a new collection (--collection NEW_NAME), or delete the store and ingest again, "
-            f"or set ARCHIVE_QA_EMBEDDER / chunk settings back to what the collection was built with."
+            "or set ARCHIVE_QA_EMBEDDER, ARCHIVE_QA_EMBED_MAX_TOKENS (the name's /maxN; no suffix: 256) or the "
+            "chunk settings back to what the collection was built with."
         )

@@ -64,9 +64,17 @@ def load_questions(paths: Sequence[Path], limit: int | None = None, seed: int | 
 
 
 def contains_answer(text: str, answers: Sequence[str]) -> bool:
-    """The strict scorer: a gold string appears in the text, case-insensitive, curly and straight quotes alike."""
-    haystack = normalize(text).lower()
-    return any(normalize(a).lower() in haystack for a in answers if a.strip())
+    """The strict scorer: a gold string appears in the text, case-insensitive, double quotation marks ignored.
+
+    29 gold strings are quoted titles ('“Succession”'); the marks are typography, so an answer naming the show
+    without them, or in single quotes, is not wrong. Both systems are scored by this one function.
+    """
+    haystack = _comparable(text)
+    return any(_comparable(a) in haystack for a in answers if a.strip())
+
+
+def _comparable(text: str) -> str:
+    return normalize(text).lower().replace('"', "")
 
 
 def _percentile(values: list[float], q: float) -> float:

@@ -34,7 +34,7 @@ def test_export_lives_in_the_session_cache(onnx: Embedder, archive_qa_env: Path)
 
 
 def test_vectors_are_unit_float32_of_the_declared_dimension(onnx: Embedder) -> None:
-    assert onnx.name == "all-MiniLM-L6-v2/onnx-int8" and onnx.dimension == MINILM_DIMENSION
+    assert onnx.name == "all-MiniLM-L6-v2/onnx-int8/max128" and onnx.dimension == MINILM_DIMENSION
     vectors = onnx.embed(TEXTS)
     assert vectors.shape == (len(TEXTS), MINILM_DIMENSION) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
@@ -59,7 +59,7 @@ def test_meaning_is_kept(onnx: Embedder) -> None:
 
 def test_onnx_agrees_with_the_torch_reference(onnx: Embedder) -> None:
     torch = get_embedder(Settings(embedder="minilm-torch"))
-    assert torch.name == "all-MiniLM-L6-v2/torch" and torch.dimension == MINILM_DIMENSION
+    assert torch.name == "all-MiniLM-L6-v2/torch/max128" and torch.dimension == MINILM_DIMENSION
     cosine = np.sum(onnx.embed(TEXTS) * torch.embed(TEXTS), axis=1)
     assert (cosine > 0.97).all(), cosine
     assert cosine.mean() > 0.985, cosine
@@ -68,3 +68,17 @@ def test_onnx_agrees_with_the_torch_reference(onnx: Embedder) -> None:
 def test_unknown_embedder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown embedder 'bert'"):
         make_embedder("bert", tmp_path)
+
+
+def test_the_vector_reads_the_first_max_tokens_word_pieces(onnx: Embedder, archive_qa_env: Path) -> None:
+    # ~165 word pieces of one story, then two different tails: past 128 pieces the tail is left out of the vector.
+    head = " ".join([TEXTS[0], TEXTS[3]] * 5)
+    tails = [head + " " + "fjord ferry " * 40, head + " " + "rates prices " * 40]
+    assert np.allclose(*onnx.embed(tails), atol=1e-5)
+    short = [TEXTS[0] + " fjord ferry", TEXTS[0] + " rates prices"]  # inside 128 pieces the ending counts
+    assert float(np.dot(*onnx.embed(short))) < 0.99
+    longer = make_embedder("minilm-onnx-int8", archive_qa_env, max_tokens=256)
+    assert longer.name == "all-MiniLM-L6-v2/onnx-int8"  # the model's full length: the name stores had before
+    assert float(np.dot(*longer.embed(tails))) < 0.99
+    with pytest.raises(ValueError, match="between 1 and 256"):
+        make_embedder("minilm-onnx-int8", archive_qa_env, max_tokens=512)

@@ -20,7 +20,7 @@ def test_stats_json_keys_and_values(sample_store, cli_process) -> None:
     assert list(stats["sources"].values()) == sorted(stats["sources"].values(), reverse=True)
     assert stats["date_range"] == ["2023-01-18", "2024-06-15"]
     assert stats["undated_articles"] == 0
-    assert stats["embedder"] == {"name": "all-MiniLM-L6-v2/onnx-int8", "dimension": 384}
+    assert stats["embedder"] == {"name": "all-MiniLM-L6-v2/onnx-int8/max128", "dimension": 384}
     assert stats["chunker"] == make_chunker(Settings()).version
     assert stats["collection"] == "archive"
 

@@ -54,7 +54,7 @@ def test_collection_metadata_names_embedder_chunker_and_fingerprint(sample_store
     settings = Settings(store=sample_store.store)
     store = open_store(settings)
     meta = store.chunks.metadata
-    assert meta["embedder"] == "all-MiniLM-L6-v2/onnx-int8"
+    assert meta["embedder"] == "all-MiniLM-L6-v2/onnx-int8/max128"
     assert meta["dimension"] == 384
     assert meta["chunker"] == make_chunker(settings).version
     assert meta["fingerprint"] == store.fingerprint and len(store.fingerprint) == 24
@@ -68,7 +68,7 @@ def test_another_embedder_is_refused_with_how_to_reindex(sample_store, monkeypat
     with pytest.raises(IndexMismatchError) as refused:
         open_store(settings)
     message = str(refused.value)
-    assert "embedder='all-MiniLM-L6-v2/onnx-int8'" in message and "all-MiniLM-L6-v2/torch" in message
+    assert "embedder='all-MiniLM-L6-v2/onnx-int8/max128'" in message and "all-MiniLM-L6-v2/torch/max128" in message
     assert "--collection NEW_NAME" in message and "delete the store and ingest again" in message
 
     for command in (["ingest", Path(__file__)], ["stats"]):
@@ -88,6 +88,15 @@ def test_other_chunk_settings_are_refused(sample_store) -> None:
         open_store(other)
     assert f"chunker={make_chunker(built).version!r}" in str(refused.value)
     assert f"chunker={make_chunker(other).version!r}" in str(refused.value)
+
+
+def test_another_embedding_length_is_refused(sample_store) -> None:
+    # Vectors of the first 256 word pieces are not comparable with those of the first 128: re-index, never mix.
+    with pytest.raises(IndexMismatchError) as refused:
+        open_store(Settings(store=sample_store.store, embed_max_tokens=256))
+    assert "embedder='all-MiniLM-L6-v2/onnx-int8/max128'" in str(refused.value)
+    assert "this run uses embedder='all-MiniLM-L6-v2/onnx-int8'." in str(refused.value)
+    assert "ARCHIVE_QA_EMBED_MAX_TOKENS" in str(refused.value)
 
 
 def test_a_new_collection_in_the_same_store_is_independent(sample_store) -> None:

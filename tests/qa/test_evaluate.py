@@ -13,6 +13,8 @@ def test_scorer_matches_case_and_quote_insensitively() -> None:
     assert contains_answer("It was the \u201cBlue Line\u201d.", ['"blue line"'])
     assert contains_answer("Hong Kong again", ["hong kong", "Tokyo"])
     assert not contains_answer("Hong", ["Hong Kong"])
+    assert contains_answer("The show 'Succession' leads with 25 nominations.", ["\u201cSuccession\u201d"])
+    assert not contains_answer("The show 'Success' leads.", ["\u201cSuccession\u201d"])
 
 
 def test_questions_are_grouped(repo_root: Path) -> None:
