@@ -15,7 +15,7 @@ import numpy as np
 
 MINILM_DIMENSION = 384
 # all-MiniLM-L6-v2 was trained on 128 word pieces; reading a passage's first 128 instead of 256 kept retrieval on the
-# 2022 questions (Hits@10 0.952 vs 0.950, MRR@10 0.821 vs 0.822) and nearly halved ingest time (docs/benchmarks.md).
+# 2022 questions (Hits@10 0.952 vs 0.950, MRR@10 0.821 vs 0.822) and cut ingest time by 40% (docs/benchmarks.md).
 MINILM_TRAINED_TOKENS = 128
 MINILM_LIMIT_TOKENS = 256  # the packaged model's max_seq_length, which all stores built before read
 
