@@ -53,8 +53,7 @@ def child_encode(path: Path, store: Path | None) -> dict:
     same even if the defaults changed in between); the embedder is the default one.
     """
     from archive_qa.settings import Settings
-    from ingest.embedder import make_embedder
-    from ingest.factory import make_chunker
+    from ingest.factory import get_embedder, make_chunker
     from ingest.readers import read_file
     from ingest.types import Article
 
@@ -63,7 +62,7 @@ def child_encode(path: Path, store: Path | None) -> dict:
     if recorded:
         settings = settings.model_copy(update={"chunk_size": recorded[0], "chunk_overlap": recorded[1]})
     started = time.perf_counter()
-    embedder = make_embedder(settings.embedder, settings.model_cache, settings.embed_max_tokens)
+    embedder = get_embedder(settings)
     load_seconds = time.perf_counter() - started
     started = time.perf_counter()
     chunker, seen, texts = make_chunker(settings), set(), []
