@@ -196,7 +196,7 @@ def child_synth(target: Path, n: int, source: Path, seed: int) -> dict[str, Any]
         if not got["ids"]:
             break
         vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
-        texts += got["documents"]
+        texts += real.resolve_texts([dict(m) for m in got["metadatas"]], got["documents"])
         titles += [str(m.get("title", "")) for m in got["metadatas"]]
         sources |= {str(m["source"]) for m in got["metadatas"] if m.get("source")}
         offset += len(got["ids"])

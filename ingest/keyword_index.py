@@ -8,7 +8,8 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -39,6 +40,11 @@ def _tokenize(texts: list[str]) -> list[list[str]]:
     return [list(t) for t in tokens]
 
 
+def tokenize_chunks(titles: list[str], texts: list[str]) -> list[list[str]]:
+    """What BM25 reads of a chunk: its article's title, then its text."""
+    return _tokenize([f"{title}\n{text}" for title, text in zip(titles, texts, strict=True)])
+
+
 class KeywordIndex:
     """BM25 over chunk text (with the article title), plus per-chunk day and source for filtering.
 
@@ -64,9 +70,15 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str], days: list[int], sources: list[str], key: str) -> KeywordIndex:
+        return cls.from_tokens(ids, _tokenize(texts), days, sources, key)
+
+    @classmethod
+    def from_tokens(
+        cls, ids: list[str], tokens: list[list[str]], days: list[int], sources: list[str], key: str
+    ) -> KeywordIndex:
         retriever = bm25s.BM25()
         if ids:
-            retriever.index(_tokenize(texts), show_progress=False)
+            retriever.index(tokens, show_progress=False)
         return cls(retriever, ids, np.asarray(days, dtype=np.int64), sources, key)
 
     def mask(self, since: int | None, until: int | None, sources: Iterable[str] | None) -> np.ndarray | None:
@@ -118,14 +130,41 @@ class KeywordIndex:
         return cls(retriever, meta["ids"], np.load(folder / "days.npy"), meta["sources"], key)
 
 
-def build_from_store(store: ArchiveStore, root: Path, key: str) -> KeywordIndex:
-    """(Re)build BM25 from the chunks in Chroma and persist it: Chroma is the truth, this is a derived cache."""
-    ids, texts, days, sources = [], [], [], []
-    for page_ids, docs, metas in store.iter_chunks():
-        ids += page_ids
-        texts += [f"{m.get('title', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
-        days += [int(m.get("day", 0)) for m in metas]
-        sources += [str(m.get("source", "")) for m in metas]
-    index = KeywordIndex.build(ids, texts, days, sources, key)
+@dataclass(frozen=True)
+class KeywordEntry:
+    """What the keyword index holds of one chunk."""
+
+    tokens: list[str]
+    day: int
+    source: str
+
+
+def build_from_store(
+    store: ArchiveStore,
+    root: Path,
+    key: str,
+    known: Mapping[str, KeywordEntry] | None = None,
+    chunk_ids: Sequence[str] | None = None,
+) -> KeywordIndex:
+    """(Re)build BM25 over the chunks in Chroma and persist it: Chroma is the truth, this is a derived cache.
+
+    `known` holds the entries of chunks the caller has just written (an ingest run tokenizes while it embeds), so
+    only the other chunks are read back and tokenized here. A chunk id names its text, so an entry cannot be stale.
+    """
+    known = known or {}
+    ids = list(chunk_ids) if chunk_ids is not None else store.chunk_ids()
+    entries = {chunk_id: known[chunk_id] for chunk_id in ids if chunk_id in known}
+    read = store.get_chunks([chunk_id for chunk_id in ids if chunk_id not in known])
+    fresh = tokenize_chunks([str(m.get("title", "")) for m, _ in read.values()], [text for _, text in read.values()])
+    for (chunk_id, (meta, _)), tokens in zip(read.items(), fresh, strict=True):
+        entries[chunk_id] = KeywordEntry(tokens, int(meta.get("day", 0)), str(meta.get("source", "")))
+    ids = [chunk_id for chunk_id in ids if chunk_id in entries]  # a chunk deleted meanwhile drops out
+    index = KeywordIndex.from_tokens(
+        ids,
+        [entries[c].tokens for c in ids],
+        [entries[c].day for c in ids],
+        [entries[c].source for c in ids],
+        key,
+    )
     index.save(root)
     return index

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from ingest.chunker import Chunker
 from ingest.embedder import Embedder
-from ingest.keyword_index import build_from_store, fingerprint
+from ingest.keyword_index import KeywordEntry, build_from_store, fingerprint, tokenize_chunks
 from ingest.readers import discover, read_file
 from ingest.report import IngestReport
 from ingest.store import ArchiveStore, article_metadata
@@ -41,6 +41,7 @@ class _Run:
     replaced: set[str] = field(default_factory=set)
     files_read: set[str] = field(default_factory=set)
     orphans_at_start: set[str] = field(default_factory=set)
+    keyword: dict[str, KeywordEntry] = field(default_factory=dict)  # BM25 entries of the chunks written
 
 
 class Ingestor:
@@ -95,7 +96,7 @@ class Ingestor:
                 in_flight.result()
         bar.close()
         self._reconcile(run, prune)
-        self._refresh_keyword_index(force=run.report.wrote_anything)
+        self._refresh_keyword_index(force=run.report.wrote_anything, known=run.keyword)
         run.report.seconds = time.perf_counter() - started
         return run.report
 
@@ -142,6 +143,11 @@ class Ingestor:
             # Chunks first, then the record that marks the article complete (see ArchiveStore).
             self.store.write_chunks(batch.chunks, vectors, metas)
             self.store.write_articles(batch.articles, [metas[a.id] for a in batch.articles], np.array(article_vectors))
+            # Tokenized here, beside the encoder, rather than read back and tokenized after the last batch.
+            chunk_metas = [metas[c.article_id] for c in batch.chunks]
+            tokens = tokenize_chunks([m["title"] for m in chunk_metas], [c.text for c in batch.chunks])
+            for chunk, meta, chunk_tokens in zip(batch.chunks, chunk_metas, tokens, strict=True):
+                run.keyword[chunk.id] = KeywordEntry(chunk_tokens, int(meta["day"]), str(meta.get("source", "")))
 
         run.report.chunks_written += len(batch.chunks)
         return writer.submit(write)
@@ -181,12 +187,13 @@ class Ingestor:
         if orphans:
             self.store.delete_chunks(orphans)
 
-    def _refresh_keyword_index(self, force: bool) -> None:
+    def _refresh_keyword_index(self, force: bool, known: dict[str, KeywordEntry]) -> None:
         """Rebuild BM25 when the chunk set differs from the one it was built for; no-op on an unchanged store."""
-        key = fingerprint(self.store.chunk_ids())
+        chunk_ids = self.store.chunk_ids()
+        key = fingerprint(chunk_ids)
         if not force and key == self.store.fingerprint and (self.keyword_root / key).exists():
             return
-        build_from_store(self.store, self.keyword_root, key)
+        build_from_store(self.store, self.keyword_root, key, known, chunk_ids)
         self.store.set_fingerprint(key)
 
 

@@ -138,13 +138,17 @@ class ArchiveStore:
 
     # Writing.
     def write_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray, article_meta: dict[str, dict]) -> None:
-        """Upsert chunks: deterministic ids make a rewrite after a crash replace, never duplicate."""
+        """Upsert chunks: deterministic ids make a rewrite after a crash replace, never duplicate.
+
+        A chunk's text is not stored with it: it is its article record's text[start:end] (see `get_chunks`).
+        Chroma's local store puts every document in a trigram full-text index; storing the text twice took 45% of
+        its write CPU at the 2022 scale (docs/benchmarks.md).
+        """
         for begin in range(0, len(chunks), PAGE):
             part = chunks[begin : begin + PAGE]
             self.chunks.upsert(
                 ids=[c.id for c in part],
                 embeddings=vectors[begin : begin + PAGE],
-                documents=[c.text for c in part],
                 metadatas=[_chunk_metadata(c, article_meta[c.article_id]) for c in part],
             )
 
@@ -208,9 +212,32 @@ class ArchiveStore:
         return [chunk_id for ids, _, _ in _pages(self.chunks, []) for chunk_id in ids]
 
     def iter_chunks(self) -> Iterator[tuple[list[str], list[str], list[dict]]]:
-        """All chunks, page by page: (ids, documents, metadatas)."""
+        """All chunks, page by page: (ids, texts, metadatas)."""
         for ids, metas, docs in _pages(self.chunks, ["metadatas", "documents"]):
-            yield ids, docs, metas
+            yield ids, self.resolve_texts(metas, docs), metas
+
+    def get_chunks(self, chunk_ids: Sequence[str]) -> dict[str, tuple[dict[str, Any], str]]:
+        """Chunk id -> (metadata, text), for the ids that are stored."""
+        found: dict[str, tuple[dict[str, Any], str]] = {}
+        for begin in range(0, len(chunk_ids), PAGE):
+            got = self.chunks.get(ids=list(chunk_ids[begin : begin + PAGE]), include=["metadatas", "documents"])
+            metas = [dict(m) for m in got["metadatas"] or []]
+            texts = self.resolve_texts(metas, got["documents"])
+            for chunk_id, meta, text in zip(got["ids"], metas, texts, strict=True):
+                found[chunk_id] = (meta, text)
+        return found
+
+    def resolve_texts(self, metas: Sequence[dict], documents: Sequence[str | None] | None) -> list[str]:
+        """Chunk texts: the stored document when there is one (stores written before chunks went without),
+        else the slice of the article record's text; "" for a chunk whose article record is not there (yet)."""
+        docs = list(documents) if documents else [None] * len(metas)
+        wanted = sorted({str(m["article_id"]) for m, d in zip(metas, docs, strict=True) if d is None})
+        articles = self.get_articles(wanted)
+        texts = []
+        for meta, doc in zip(metas, docs, strict=True):
+            record = articles.get(str(meta["article_id"]))
+            texts.append(doc if doc is not None else chunk_text(record.text, meta) if record else "")
+        return texts
 
 
 def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list[str], list[dict], list[str]]]:
@@ -221,6 +248,11 @@ def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list[str], lis
             return
         yield got["ids"], [dict(m) for m in got.get("metadatas") or []], list(got.get("documents") or [])
         offset += len(got["ids"])
+
+
+def chunk_text(article_text: str, chunk_meta: Mapping[str, Any]) -> str:
+    """A chunk's text from its article's: chunks keep their span, not a copy."""
+    return article_text[int(chunk_meta.get("start", 0)) : int(chunk_meta.get("end", 0))]
 
 
 def _chunk_metadata(chunk: Chunk, article_meta: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from ingest.embedder import Embedder
 from ingest.keyword_index import KeywordIndex, build_from_store
-from ingest.store import ArchiveStore
+from ingest.store import ArchiveStore, ArticleRecord, chunk_text
 from ingest.types import article_of
 from qa.filters import Filters, asks_for_recent
 from qa.types import Passage
@@ -201,16 +201,17 @@ class HybridRetriever:
             article_id = article_of(chunk_id)
             if hit is None or article_id not in records:  # chunk of an article still being written: skip
                 continue
-            passages.append(_passage(chunk_id, hit, score, records[article_id].locations))
+            passages.append(_passage(chunk_id, hit, score, records[article_id]))
         return passages
 
 
-def _passage(chunk_id: str, hit: dict[str, Any], score: float, locations: tuple[str, ...]) -> Passage:
-    meta = hit["metadata"]
+def _passage(chunk_id: str, hit: dict[str, Any], score: float, record: ArticleRecord) -> Passage:
+    meta, locations = hit["metadata"], record.locations
+    document = hit["document"]  # only stores written before chunks went without text have one
     return Passage(
         chunk_id=chunk_id,
         article_id=str(meta["article_id"]),
-        text=str(hit["document"]),
+        text=str(document) if document is not None else chunk_text(record.text, meta),
         title=str(meta.get("title", "")),
         source=meta.get("source"),
         published=meta.get("published"),

@@ -10,6 +10,7 @@ import pytest
 
 from archive_qa.settings import Settings
 from ingest.factory import keyword_root, make_chunker, open_store
+from ingest.keyword_index import KeywordIndex, build_from_store
 from ingest.store import IndexMismatchError
 from ingest.types import Article
 
@@ -30,7 +31,7 @@ def test_article_records_and_chunks_of_the_sample(sample_store, sample_archive: 
             record = records[meta["article_id"]]
             assert set(meta) == SAMPLE_CHUNKS_META
             assert chunk_id == f"{record.id}-{meta['index']:03d}"
-            assert record.text[meta["start"] : meta["end"]] == doc  # the span opens the exact passage
+            assert doc and record.text[meta["start"] : meta["end"]] == doc  # the span opens the exact passage
             assert (meta["title"], meta["published"]) == (record.metadata["title"], record.metadata["published"])
             per_article[record.id] += 1
     for record in records.values():
@@ -44,10 +45,12 @@ def test_chunks_in_the_store_are_what_the_chunker_makes(sample_store) -> None:
     store = open_store(Settings(store=sample_store.store))
     record = next(iter(store.article_records(with_text=True).values()))
     got = store.chunks.get(where={"article_id": record.id}, include=["documents", "metadatas"])
-    stored = sorted(zip(got["metadatas"], got["documents"], strict=True), key=lambda pair: pair[0]["index"])
+    assert got["documents"] == [None] * len(got["ids"])  # a chunk's text is stored once, in its article record
+    texts = {chunk_id: text for chunk_id, (_, text) in store.get_chunks(got["ids"]).items()}
+    by_index = sorted(zip(got["metadatas"], got["ids"], strict=True), key=lambda pair: pair[0]["index"])
     article = Article(record.metadata["title"], record.text, "x")
     assert article.id == record.id
-    assert [doc for _, doc in stored] == [c.text for c in make_chunker(Settings()).split(article)]
+    assert [texts[chunk_id] for _, chunk_id in by_index] == [c.text for c in make_chunker(Settings()).split(article)]
 
 
 def test_collection_metadata_names_embedder_chunker_and_fingerprint(sample_store) -> None:
@@ -147,3 +150,14 @@ def test_against_a_real_chroma_server(
     assert sorted(after.chunk_ids) == sorted(before.chunk_ids)
     assert after.keyword is not None and sorted(after.keyword.ids) == sorted(after.chunk_ids)
     assert "embedded" not in str(keyword_root(Settings(store=local, chroma_url=chroma_server)))
+
+
+def test_the_keyword_index_ingest_builds_equals_one_rebuilt_from_the_store(sample_store, tmp_path: Path) -> None:
+    # Ingest tokenizes chunks while it embeds them; a rebuild reads their text back from the article records.
+    settings = Settings(store=sample_store.store)
+    store = open_store(settings)
+    built = KeywordIndex.load(keyword_root(settings), store.fingerprint)
+    rebuilt = build_from_store(store, tmp_path, store.fingerprint)
+    assert built is not None and built.ids == rebuilt.ids and len(built.ids) == store.chunks.count()
+    for query in ("glassblowing workshop", "harbour ferry strike", "central bank interest rate"):
+        assert built.search(query, k=5) == rebuilt.search(query, k=5) != []

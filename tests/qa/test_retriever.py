@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from qa_support import UNDATED_TITLE
 
 from archive_qa.settings import Settings
-from ingest.factory import make_ingestor
+from ingest.factory import make_ingestor, open_store
 from ingest.types import article_of
 from qa.filters import Filters, asks_for_recent, names_recent_time
 from qa.pipeline import ArchiveQA
@@ -160,3 +161,21 @@ def test_passages_of_one_article_come_together(extractive_qa: ArchiveQA) -> None
 def test_retrieval_settings_reach_the_retriever(sample_store: Path) -> None:
     qa = ArchiveQA.from_settings(Settings(store=sample_store, answerer="extractive", rrf_k=7, keyword_weight=0.5))
     assert (qa.retriever.config.rrf_k, qa.retriever.config.keyword_weight) == (7, 0.5)
+
+
+def test_a_store_whose_chunks_hold_their_text_still_answers(
+    tmp_path: Path, sample_store: Path, extractive_qa: ArchiveQA
+) -> None:
+    # Stores written before chunks went without text keep it as the chunk's Chroma document: that text is used.
+    old_layout = Path(shutil.copytree(sample_store, tmp_path / "store"))
+    settings = Settings(store=old_layout, answerer="extractive")
+    store = open_store(settings)
+    got = store.chunks.get(include=["embeddings"])
+    texts = {chunk_id: text for chunk_id, (_, text) in store.get_chunks(got["ids"]).items()}
+    old_documents = [f"OLD {texts[chunk_id]}" for chunk_id in got["ids"]]
+    store.chunks.update(ids=got["ids"], embeddings=got["embeddings"], documents=old_documents)  # vectors kept
+    question = "Which glassblowing workshop did the archaeologists uncover?"
+    fresh = extractive_qa.retriever.retrieve(question, Filters(as_of=LATE))
+    legacy = ArchiveQA.from_settings(settings).retriever.retrieve(question, Filters(as_of=LATE))
+    assert [p.chunk_id for p in legacy] == [p.chunk_id for p in fresh] != []
+    assert [p.text for p in legacy] == [f"OLD {p.text}" for p in fresh]
