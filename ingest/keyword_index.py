@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -138,6 +139,11 @@ class KeywordEntry:
     day: int
     source: str
 
+    @classmethod
+    def of(cls, tokens: list[str], meta: Mapping[str, Any]) -> KeywordEntry:
+        """From chunk (or article) metadata: chunks carry their article's day and source."""
+        return cls(tokens, int(meta.get("day", 0)), str(meta.get("source", "")))
+
 
 def build_from_store(
     store: ArchiveStore,
@@ -157,7 +163,7 @@ def build_from_store(
     read = store.get_chunks([chunk_id for chunk_id in ids if chunk_id not in known])
     fresh = tokenize_chunks([str(m.get("title", "")) for m, _ in read.values()], [text for _, text in read.values()])
     for (chunk_id, (meta, _)), tokens in zip(read.items(), fresh, strict=True):
-        entries[chunk_id] = KeywordEntry(tokens, int(meta.get("day", 0)), str(meta.get("source", "")))
+        entries[chunk_id] = KeywordEntry.of(tokens, meta)
     ids = [chunk_id for chunk_id in ids if chunk_id in entries]  # a chunk deleted meanwhile drops out
     index = KeywordIndex.from_tokens(
         ids,

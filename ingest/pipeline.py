@@ -147,7 +147,7 @@ class Ingestor:
             chunk_metas = [metas[c.article_id] for c in batch.chunks]
             tokens = tokenize_chunks([m["title"] for m in chunk_metas], [c.text for c in batch.chunks])
             for chunk, meta, chunk_tokens in zip(batch.chunks, chunk_metas, tokens, strict=True):
-                run.keyword[chunk.id] = KeywordEntry(chunk_tokens, int(meta["day"]), str(meta.get("source", "")))
+                run.keyword[chunk.id] = KeywordEntry.of(chunk_tokens, meta)
 
         run.report.chunks_written += len(batch.chunks)
         return writer.submit(write)

@@ -211,11 +211,6 @@ class ArchiveStore:
         """Every chunk id; the article id is its prefix (see `Chunk.id`)."""
         return [chunk_id for ids, _, _ in _pages(self.chunks, []) for chunk_id in ids]
 
-    def iter_chunks(self) -> Iterator[tuple[list[str], list[str], list[dict]]]:
-        """All chunks, page by page: (ids, texts, metadatas)."""
-        for ids, metas, docs in _pages(self.chunks, ["metadatas", "documents"]):
-            yield ids, self.resolve_texts(metas, docs), metas
-
     def get_chunks(self, chunk_ids: Sequence[str]) -> dict[str, tuple[dict[str, Any], str]]:
         """Chunk id -> (metadata, text), for the ids that are stored."""
         found: dict[str, tuple[dict[str, Any], str]] = {}
@@ -236,7 +231,7 @@ class ArchiveStore:
         texts = []
         for meta, doc in zip(metas, docs, strict=True):
             record = articles.get(str(meta["article_id"]))
-            texts.append(doc if doc is not None else chunk_text(record.text, meta) if record else "")
+            texts.append(chunk_text(record.text if record else "", meta, doc))
         return texts
 
 
@@ -250,8 +245,11 @@ def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list[str], lis
         offset += len(got["ids"])
 
 
-def chunk_text(article_text: str, chunk_meta: Mapping[str, Any]) -> str:
-    """A chunk's text from its article's: chunks keep their span, not a copy."""
+def chunk_text(article_text: str, chunk_meta: Mapping[str, Any], document: str | None = None) -> str:
+    """A chunk's text: its Chroma document where a store written before chunks went without has one, else the
+    span of its article's text (chunks keep their span, not a copy)."""
+    if document is not None:
+        return document
     return article_text[int(chunk_meta.get("start", 0)) : int(chunk_meta.get("end", 0))]
 
 

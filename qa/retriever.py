@@ -207,11 +207,10 @@ class HybridRetriever:
 
 def _passage(chunk_id: str, hit: dict[str, Any], score: float, record: ArticleRecord) -> Passage:
     meta, locations = hit["metadata"], record.locations
-    document = hit["document"]  # only stores written before chunks went without text have one
     return Passage(
         chunk_id=chunk_id,
         article_id=str(meta["article_id"]),
-        text=str(document) if document is not None else chunk_text(record.text, meta),
+        text=chunk_text(record.text, meta, hit["document"]),
         title=str(meta.get("title", "")),
         source=meta.get("source"),
         published=meta.get("published"),

@@ -25,15 +25,16 @@ def test_article_records_and_chunks_of_the_sample(sample_store, sample_archive: 
     assert {loc for r in records.values() for loc in r.locations} == files
     assert all(len(r.locations) == 1 for r in records.values())
 
+    chunker = make_chunker(Settings())
+    made = {c.id: c.text for r in records.values() for c in chunker.split(Article(r.metadata["title"], r.text, "x"))}
     per_article: Counter[str] = Counter()
-    for ids, docs, metas in store.iter_chunks():
-        for chunk_id, doc, meta in zip(ids, docs, metas, strict=True):
-            record = records[meta["article_id"]]
-            assert set(meta) == SAMPLE_CHUNKS_META
-            assert chunk_id == f"{record.id}-{meta['index']:03d}"
-            assert doc and record.text[meta["start"] : meta["end"]] == doc  # the span opens the exact passage
-            assert (meta["title"], meta["published"]) == (record.metadata["title"], record.metadata["published"])
-            per_article[record.id] += 1
+    for chunk_id, (meta, text) in store.get_chunks(store.chunk_ids()).items():
+        record = records[meta["article_id"]]
+        assert set(meta) == SAMPLE_CHUNKS_META
+        assert chunk_id == f"{record.id}-{meta['index']:03d}"
+        assert text and text == made[chunk_id]  # the span opens the exact passage the chunker cut
+        assert (meta["title"], meta["published"]) == (record.metadata["title"], record.metadata["published"])
+        per_article[record.id] += 1
     for record in records.values():
         assert record.metadata["n_chunks"] == per_article[record.id]
         assert json.loads(record.metadata["locations"]) == list(record.locations)
