@@ -18,6 +18,10 @@ from ingest.types import Article, Chunk
 
 ARTICLES_SUFFIX = "__articles"
 PAGE = 2000
+# How chunks are stored, recorded in the chunk collection's metadata. 1: a chunk's text is its Chroma document.
+# 2: a chunk keeps only its span of the article record's text. Stores written before the key existed have none and
+# are read as 1 (a chunk without a document falls back to its span). A later layout is refused, not misread.
+LAYOUT = 2
 
 
 class IndexMismatchError(RuntimeError):
@@ -118,7 +122,7 @@ class ArchiveStore:
             try:
                 chunks = client.create_collection(
                     name,
-                    metadata={**expected, "fingerprint": ""},
+                    metadata={**expected, "fingerprint": "", "layout": LAYOUT},
                     embedding_function=function,  # type: ignore[arg-type]
                     configuration={"hnsw": {"space": "cosine"}},
                 )
@@ -128,6 +132,7 @@ class ArchiveStore:
         if chunks is None:
             chunks = client.get_collection(name, embedding_function=function)  # type: ignore[arg-type]
             _check_compatible(name, chunks.metadata or {}, expected)
+            _check_layout(name, chunks.metadata or {})
         articles = client.get_or_create_collection(
             name + ARTICLES_SUFFIX,
             metadata=expected,
@@ -180,7 +185,8 @@ class ArchiveStore:
             self.chunks.delete(ids=list(chunk_ids[begin : begin + PAGE]))
 
     def set_fingerprint(self, fingerprint: str) -> None:
-        self.chunks.modify(metadata={**(self.chunks.metadata or {}), "fingerprint": fingerprint})
+        """Mark a new chunk set; chunks written since are of this version's layout, so the store is now of it."""
+        self.chunks.modify(metadata={**(self.chunks.metadata or {}), "fingerprint": fingerprint, "layout": LAYOUT})
 
     # Reading.
     @property
@@ -274,4 +280,13 @@ def _check_compatible(name: str, actual: dict[str, Any], expected: dict[str, Any
             f"Re-index into a new collection (--collection NEW_NAME), or delete the store and ingest again, "
             "or set ARCHIVE_QA_EMBEDDER, ARCHIVE_QA_EMBED_MAX_TOKENS (the name's /maxN; no suffix: 256) or the "
             "chunk settings back to what the collection was built with."
+        )
+
+
+def _check_layout(name: str, actual: dict[str, Any]) -> None:
+    layout = int(actual.get("layout", 1))
+    if layout > LAYOUT:
+        raise IndexMismatchError(
+            f"collection {name!r} was written by a newer archive-qa (store layout {layout}); this version reads "
+            f"layouts up to {LAYOUT}. Upgrade archive-qa, or ingest into a new collection (--collection NEW_NAME)."
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from archive_qa.settings import Settings
 from ingest.factory import keyword_root, make_chunker, open_store
 from ingest.keyword_index import KeywordIndex, build_from_store
-from ingest.store import IndexMismatchError
+from ingest.store import LAYOUT, IndexMismatchError
 from ingest.types import Article
 
 SAMPLE_CHUNKS_META = {"article_id", "index", "start", "end", "title", "day", "source", "published", "place"}
@@ -62,6 +63,7 @@ def test_collection_metadata_names_embedder_chunker_and_fingerprint(sample_store
     assert meta["dimension"] == 384
     assert meta["chunker"] == make_chunker(settings).version
     assert meta["fingerprint"] == store.fingerprint and len(store.fingerprint) == 24
+    assert meta["layout"] == LAYOUT == 2  # chunks keep only their span of the article record's text
     assert (keyword_root(settings) / store.fingerprint / "chunks.json").is_file()
 
 
@@ -101,6 +103,39 @@ def test_another_embedding_length_is_refused(sample_store) -> None:
     assert "embedder='all-MiniLM-L6-v2/onnx-int8/max128'" in str(refused.value)
     assert "this run uses embedder='all-MiniLM-L6-v2/onnx-int8'." in str(refused.value)
     assert "ARCHIVE_QA_EMBED_MAX_TOKENS" in str(refused.value)
+
+
+def _set_layout(store_dir: Path, layout: int | None) -> None:
+    chunks = open_store(Settings(store=store_dir)).chunks
+    meta = {key: value for key, value in (chunks.metadata or {}).items() if key != "layout"}
+    chunks.modify(metadata=meta if layout is None else {**meta, "layout": layout})
+
+
+def test_a_store_of_a_later_layout_is_refused_not_misread(sample_store, tmp_path: Path, cli) -> None:
+    copy = Path(shutil.copytree(sample_store.store, tmp_path / "store"))
+    _set_layout(copy, LAYOUT + 1)
+    with pytest.raises(IndexMismatchError) as refused:
+        open_store(Settings(store=copy))
+    message = str(refused.value)
+    assert f"newer archive-qa (store layout {LAYOUT + 1})" in message and f"layouts up to {LAYOUT}" in message
+    assert "Upgrade archive-qa" in message
+    for command in (["stats"], ["ask", "Who uncovered the workshop?", "--answerer", "extractive"]):
+        result = cli(*command, "--store", copy)
+        assert result.code == 2 and message in result.err
+
+
+def test_a_store_without_a_layout_opens_and_is_marked_by_the_next_ingest(
+    sample_store, tmp_path: Path, archive_copy: Path, cli
+) -> None:
+    # Stores written before the layout was recorded (their chunks hold their text) are layout 1: read, then
+    # marked with this version's layout once chunks of that layout are written into them.
+    copy = Path(shutil.copytree(sample_store.store, tmp_path / "store"))
+    _set_layout(copy, None)
+    assert "layout" not in (open_store(Settings(store=copy)).chunks.metadata or {})
+    new_file = archive_copy / "999_added.txt"
+    new_file.write_text("Harbour ferry returns\n\nDUNMORE — The harbour ferry returned to service on Monday.\n")
+    assert cli("ingest", new_file, "--store", copy).code == 0
+    assert open_store(Settings(store=copy)).chunks.metadata["layout"] == LAYOUT
 
 
 def test_a_new_collection_in_the_same_store_is_independent(sample_store) -> None:
