@@ -11,10 +11,13 @@ import json
 import os
 import platform
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +30,7 @@ ARTICLES = RQA / "articles.jsonl.gz"
 QUESTIONS = RQA / "questions.jsonl"
 UNANSWERABLE = RQA / "unanswerable.jsonl"
 SAMPLE_ARCHIVE = REPO / "examples" / "archive"
+SAMPLE_QUESTIONS = REPO / "examples" / "questions.jsonl"
 RESULTS = REPO / "bench" / "results"
 # Stores the benchmarks build and later benchmarks reuse live outside the project (they hold third-party text).
 BENCH_STORES = REPO.parent / "stores" / "bench"
@@ -294,3 +298,25 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if not numerator or not denominator:
         return None
     return round(numerator / denominator, 2)
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def page_answers(url: str) -> bool:
+    """Whether `url` answers 200 within 2 s."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def sample_questions() -> list[dict[str, Any]]:
+    """The sample archive's answerable questions (examples/questions.jsonl)."""
+    rows = [json.loads(line) for line in SAMPLE_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row for row in rows if row.get("answerable_in_corpus")]

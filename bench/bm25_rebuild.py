@@ -1,0 +1,270 @@
+"""BM25 rebuild over a Chroma server: what each reader (app process) pays when the chunk set changes.
+
+    python bench/bm25_rebuild.py                          # sample archive, temporary store
+    python bench/bm25_rebuild.py --store DIR              # a copy of an existing store (e.g. the 2022 one)
+    python bench/bm25_rebuild.py --articles-2022          # the 2022 articles' chunks, placeholder vectors
+
+A copy of the store's Chroma data is served by `chroma run` on a free loopback port and a child process times
+what an app does on a fingerprint change (ingest.keyword_index.build_from_store over HTTP: page every chunk,
+tokenize, index, save), then loading the saved index (what another process on the same machine does) and a BM25
+search; its peak RSS is the kernel's. With --articles-2022 the server instead gets the 4,876 RealTime QA
+articles cut by archive-qa's chunker, with their metadata and seeded random vectors (BM25 reads text, not vectors:
+no embedding needed). Written to bench/results/load-bm25-<sample|2022|store name>.json.
+`python bench/load.py --bm25-rebuild [...]` (the older spelling) runs the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # `python bench/bm25_rebuild.py`: import from the repo root, not bench/
+    _here = Path(__file__).resolve().parent
+    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
+
+from bench.common import (
+    SAMPLE_ARCHIVE,
+    archive_qa_cmd,
+    child_env,
+    free_port,
+    machine,
+    page_answers,
+    run_measured,
+    sample_questions,
+    table,
+    write_result,
+)
+
+
+def child_bm25(url: str, collection: str) -> dict[str, Any]:
+    """In a child process: rebuild BM25 from the server's chunks as an app does, then load it and search it."""
+    import chromadb
+
+    from ingest.keyword_index import KeywordIndex, build_from_store, fingerprint
+    from ingest.store import ArchiveStore, ChromaEmbedding
+
+    host, port = url.rsplit("//", 1)[1].split(":")
+    client = chromadb.HttpClient(host=host, port=int(port), settings=chromadb.Settings(anonymized_telemetry=False))
+    function = ChromaEmbedding()  # no model is loaded: BM25 needs only the chunk text
+    store = ArchiveStore(
+        client,
+        client.get_collection(collection, embedding_function=function),  # type: ignore[arg-type]
+        client.get_collection(collection + "__articles", embedding_function=function),  # type: ignore[arg-type]
+    )
+    clock = time.perf_counter()
+    key = store.fingerprint
+    ids = store.chunk_ids()
+    ids_seconds = time.perf_counter() - clock
+    with tempfile.TemporaryDirectory(prefix="aq-bm25-") as folder:
+        root = Path(folder)
+        clock = time.perf_counter()
+        index = build_from_store(store, root, key or fingerprint(ids))
+        build_seconds = time.perf_counter() - clock
+        size = sum(f.stat().st_size for f in root.rglob("*") if f.is_file())
+        clock = time.perf_counter()
+        loaded = KeywordIndex.load(root, index.fingerprint)
+        load_seconds = time.perf_counter() - clock
+        assert loaded is not None and len(loaded.ids) == len(ids)
+        clock = time.perf_counter()
+        for question in sample_questions()[:20]:
+            loaded.search(question["question"], k=60)
+        search_ms = (time.perf_counter() - clock) / 20 * 1000
+    return {
+        "chunks": len(ids),
+        "articles": store.articles.count(),
+        "chunk_ids_seconds": round(ids_seconds, 3),
+        "rebuild_seconds": round(build_seconds, 3),
+        "load_seconds": round(load_seconds, 3),
+        "search_ms": round(search_ms, 2),
+        "index_bytes": size,
+    }
+
+
+def write_2022_chunks(url: str) -> dict[str, Any]:
+    """Chunk the 2022 articles as ingest does and write them to the server with placeholder vectors."""
+    import chromadb
+    import numpy as np
+
+    from archive_qa.settings import Settings
+    from bench.common import ARTICLES
+    from ingest.embedder import minilm_name
+    from ingest.factory import make_chunker
+    from ingest.readers import read_file
+    from ingest.store import ArchiveStore, article_metadata
+    from ingest.types import Article
+
+    settings = Settings()
+
+    class Placeholder:  # stands in for the embedder in the collection's metadata
+        name, dimension = minilm_name("onnx-int8", settings.embed_max_tokens), 384
+
+    chunker = make_chunker(settings)
+    host, port = url.rsplit("//", 1)[1].split(":")
+    client = chromadb.HttpClient(host=host, port=int(port), settings=chromadb.Settings(anonymized_telemetry=False))
+    store = ArchiveStore.open(client, "archive", Placeholder(), chunker.version)
+    rng = np.random.default_rng(0)
+    seen: set[str] = set()
+    articles, chunks = 0, 0
+    batch_articles: list[Article] = []
+    batch_chunks: list[Any] = []
+
+    def flush() -> None:
+        vectors = rng.standard_normal((len(batch_chunks), 384)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        counts: dict[str, int] = {}
+        for chunk in batch_chunks:
+            counts[chunk.article_id] = counts.get(chunk.article_id, 0) + 1
+        metas = {a.id: article_metadata(a, [a.location], counts[a.id]) for a in batch_articles}
+        store.write_chunks(batch_chunks, vectors, metas)
+        store.write_articles(batch_articles, [metas[a.id] for a in batch_articles], vectors[: len(batch_articles)])
+        batch_articles.clear()
+        batch_chunks.clear()
+
+    for item in read_file(ARTICLES, 2**30, 2**33):
+        if not isinstance(item, Article) or item.id in seen:
+            continue
+        seen.add(item.id)
+        pieces = chunker.split(item)
+        if not pieces:
+            continue
+        batch_articles.append(item)
+        batch_chunks.extend(pieces)
+        articles, chunks = articles + 1, chunks + len(pieces)
+        if len(batch_chunks) >= 2000:
+            flush()
+    if batch_chunks:
+        flush()
+    return {"articles": articles, "chunks": chunks}
+
+
+def bm25_rebuild(store: Path | None, timeout: float, articles_2022: bool = False) -> int:
+    """Serve a copy of `store` (or of a fresh sample store) with `chroma run`; time a reader's BM25 rebuild."""
+    info = machine()
+    scratch = Path(tempfile.mkdtemp(prefix="aq-bm25-"))
+    server: subprocess.Popen[bytes] | None = None
+    written: dict[str, Any] | None = None
+    try:
+        if articles_2022:
+            label, store = "2022", None
+            (scratch / "chroma").mkdir()
+        elif store is None:
+            label, store = "sample", scratch / "sample-store"
+            done = run_measured(
+                [*archive_qa_cmd(), "ingest", str(SAMPLE_ARCHIVE), "--store", str(store), "--json"], "ingest sample"
+            )
+            if done["exit_code"] != 0:
+                return 1
+        else:
+            label = store.resolve().name
+            _check_not_written(store)
+        data = scratch / "chroma"
+        if store is not None:
+            shutil.copytree(store / "chroma", data, dirs_exist_ok=True)  # the server gets a copy, never the store
+        port = free_port()
+        chroma = Path(sys.executable).with_name("chroma")
+        with open(scratch / "chroma.log", "wb") as log:
+            server = subprocess.Popen(
+                [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=child_env(),
+                start_new_session=True,
+            )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.perf_counter() + 120
+        while not page_answers(f"{url}/api/v2/heartbeat"):
+            if server.poll() is not None or time.perf_counter() > deadline:
+                print(f"[bench] chroma run did not start: {(scratch / 'chroma.log').read_text()[-2000:]}")
+                return 1
+            time.sleep(0.3)
+        if articles_2022:
+            clock = time.perf_counter()
+            written = {**write_2022_chunks(url), "write_seconds": round(time.perf_counter() - clock, 1)}
+            print(f"[bench] wrote {written}", file=sys.stderr, flush=True)
+        child = run_measured(
+            [sys.executable, str(Path(__file__).resolve()), "--child", url], f"BM25 rebuild ({label})", timeout
+        )
+    finally:
+        if server is not None and server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=15)
+        shutil.rmtree(scratch, ignore_errors=True)
+    figures = child.get("json") or {}
+    ok = child["exit_code"] == 0 and bool(figures)
+    summary = {**figures, "peak_rss_mib": child["peak_rss_mib"], "wall_seconds": child["wall_seconds"]}
+    write_result(
+        f"load-bm25-{label}",
+        False,
+        {
+            "command": " ".join(["python", f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]]),
+            "ok": ok,
+            "machine": info,
+            "store": label,
+            "summary": summary,
+            "synthetic_2022": written,
+            "process": child,
+        },
+    )
+    print(
+        table(
+            [
+                [
+                    label,
+                    figures.get("articles"),
+                    figures.get("chunks"),
+                    figures.get("rebuild_seconds"),
+                    figures.get("load_seconds"),
+                    figures.get("search_ms"),
+                    child["peak_rss_mib"],
+                ]
+            ],
+            ["store", "articles", "chunks", "rebuild s", "load s", "search ms", "peak RSS MiB"],
+        )
+    )
+    return 0 if ok else 1
+
+
+def _check_not_written(store: Path) -> None:
+    """Refuse to copy a store an ingest is writing (its files would not be consistent)."""
+    import fcntl
+
+    lock = store / "write.lock"
+    if not (store / "chroma").is_dir():
+        raise SystemExit(f"{store} holds no embedded store (no chroma/ folder)")
+    if lock.exists():
+        with open(lock) as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise SystemExit(f"{store} is being written ({lock.read_text().strip()}); retry later") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", type=Path, help="copy this store (default: the sample archive, freshly ingested)")
+    parser.add_argument("--articles-2022", action="store_true", help="the 2022 articles' chunks, placeholder vectors")
+    parser.add_argument("--max-seconds", type=float, default=1800.0, help="bound on the child's rebuild")
+    parser.add_argument("--collection", default="archive", help=argparse.SUPPRESS)
+    parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child_bm25(args.child, args.collection)))
+        return 0
+    return bm25_rebuild(args.store, args.max_seconds, args.articles_2022)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
