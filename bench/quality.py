@@ -6,6 +6,7 @@ the same local LLM, the same prompt and the same scorer.
     python bench/quality.py --quick --store DIR                  # 20 with the LLM, retrieval on 100 + 50
     python bench/quality.py --quick --store DIR --answerer extractive   # no LLM: a fast check
     python bench/quality.py --store DIR --news-window 60 --skip-baseline   # news-quiz mode, archive-qa only
+    python bench/quality.py --store DIR --offset 120             # a second sample: answerable questions 121-240
 
 archive-qa: qa.evaluate's Evaluator (retrieval top 30 -> 10 distinct articles for hits@k/MRR; ArchiveQA.ask for
 the answer, with its abstention, citation checks and as-of filtering) + summarize.
@@ -100,8 +101,8 @@ class Recording:
 
 
 def _load(sizes: dict[str, int | None]) -> dict[str, list[Any]]:
-    """The question sets: first N answerable and first M unanswerable by id (answerer), first N of all and of the
-    unanswerable (retrieval only)."""
+    """The question sets: N answerable by id after the first `offset` (0) and the first M unanswerable (answerer),
+    first N of all and of the unanswerable (retrieval only)."""
     from qa.evaluate import load_questions
 
     everything = load_questions([QUESTIONS])
@@ -109,11 +110,12 @@ def _load(sizes: dict[str, int | None]) -> dict[str, list[Any]]:
     unanswerable = load_questions([UNANSWERABLE])
     unanswerable.sort(key=lambda q: q.id)
 
-    def first(rows: list[Any], key: str) -> list[Any]:
-        return rows[: sizes[key]] if sizes[key] is not None else rows
+    def first(rows: list[Any], key: str, skip: int = 0) -> list[Any]:
+        return rows[skip : skip + sizes[key]] if sizes[key] is not None else rows[skip:]
 
+    answer_set = first(sorted(answerable, key=lambda q: q.id), "llm", sizes.get("offset") or 0)
     return {
-        "llm": [*first(sorted(answerable, key=lambda q: q.id), "llm"), *first(unanswerable, "llm_unanswerable")],
+        "llm": [*answer_set, *first(unanswerable, "llm_unanswerable")],
         "retrieval": [*first(everything, "retrieval"), *first(unanswerable, "unanswerable")],
     }
 
@@ -301,6 +303,9 @@ def main() -> int:
     parser.add_argument("--answerer", default="llm", choices=["llm", "extractive", "openai"])
     parser.add_argument("--questions", type=int, help="answerable questions given to the answerer")
     parser.add_argument(
+        "--offset", type=int, default=0, help="skip the first N answerable questions by id (a second sample)"
+    )
+    parser.add_argument(
         "--news-window", type=int, default=0, help="archive-qa's ARCHIVE_QA_NEWS_WINDOW_DAYS (dated news questions)"
     )
     parser.add_argument(
@@ -315,6 +320,7 @@ def main() -> int:
     sizes = {**(QUICK if args.quick else FULL)}
     if args.questions:
         sizes["llm"] = args.questions
+    sizes["offset"] = args.offset
 
     if args.child:
         sets = _load(sizes)
@@ -330,11 +336,15 @@ def main() -> int:
     tag = "" if args.answerer == "llm" else f".{args.answerer}"
     if args.news_window:  # a variant: never overwrites the default run's results
         tag += f".window{args.news_window}"
+    if args.offset:
+        tag += f".from{args.offset}"
     me = [sys.executable, str(Path(__file__).resolve()), "--answerer", args.answerer]
     if args.quick:
         me.append("--quick")
     if args.questions:
         me += ["--questions", str(args.questions)]
+    if args.offset:
+        me += ["--offset", str(args.offset)]
     if args.news_window:
         os.environ["ARCHIVE_QA_NEWS_WINDOW_DAYS"] = str(args.news_window)  # read by archive-qa's Settings only
         notes.append(f"archive-qa ran with ARCHIVE_QA_NEWS_WINDOW_DAYS={args.news_window}")
