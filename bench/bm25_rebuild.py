@@ -47,13 +47,10 @@ from bench.common import (
 
 def child_bm25(url: str, collection: str) -> dict[str, Any]:
     """In a child process: rebuild BM25 from the server's chunks as an app does, then load it and search it."""
-    import chromadb
-
     from ingest.keyword_index import KeywordIndex, build_from_store, fingerprint
-    from ingest.store import ArchiveStore, ChromaEmbedding
+    from ingest.store import ArchiveStore, ChromaEmbedding, make_client
 
-    host, port = url.rsplit("//", 1)[1].split(":")
-    client = chromadb.HttpClient(host=host, port=int(port), settings=chromadb.Settings(anonymized_telemetry=False))
+    client = make_client(Path(), url)  # a server URL: no local folder is touched
     function = ChromaEmbedding()  # no model is loaded: BM25 needs only the chunk text
     store = ArchiveStore(
         client,
@@ -91,7 +88,6 @@ def child_bm25(url: str, collection: str) -> dict[str, Any]:
 
 def write_2022_chunks(url: str) -> dict[str, Any]:
     """Chunk the 2022 articles as ingest does and write them to the server with placeholder vectors."""
-    import chromadb
     import numpy as np
 
     from archive_qa.settings import Settings
@@ -99,7 +95,7 @@ def write_2022_chunks(url: str) -> dict[str, Any]:
     from ingest.embedder import minilm_name
     from ingest.factory import make_chunker
     from ingest.readers import read_file
-    from ingest.store import ArchiveStore, article_metadata
+    from ingest.store import ArchiveStore, article_metadata, make_client
     from ingest.types import Article
 
     settings = Settings()
@@ -108,9 +104,7 @@ def write_2022_chunks(url: str) -> dict[str, Any]:
         name, dimension = minilm_name("onnx-int8", settings.embed_max_tokens), 384
 
     chunker = make_chunker(settings)
-    host, port = url.rsplit("//", 1)[1].split(":")
-    client = chromadb.HttpClient(host=host, port=int(port), settings=chromadb.Settings(anonymized_telemetry=False))
-    store = ArchiveStore.open(client, "archive", Placeholder(), chunker.version)
+    store = ArchiveStore.open(make_client(Path(), url), "archive", Placeholder(), chunker.version)
     rng = np.random.default_rng(0)
     seen: set[str] = set()
     articles, chunks = 0, 0

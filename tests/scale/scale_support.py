@@ -152,11 +152,7 @@ def start_archive_qa(*args: str | Path, out: Path) -> subprocess.Popen[bytes]:
 
 def server_collection_state(url: str, collection: str = "archive") -> tuple[int, str]:
     """(chunk count, fingerprint) of the collection on a Chroma server, read without loading any model."""
-    import chromadb
+    from ingest.store import ChromaEmbedding, make_client
 
-    from ingest.store import ChromaEmbedding
-
-    host, port = url.rsplit("//", 1)[1].split(":")
-    client = chromadb.HttpClient(host=host, port=int(port), settings=chromadb.Settings(anonymized_telemetry=False))
-    chunks = client.get_collection(collection, embedding_function=ChromaEmbedding())  # type: ignore[arg-type]
+    chunks = make_client(Path(), url).get_collection(collection, embedding_function=ChromaEmbedding())  # type: ignore[arg-type]
     return chunks.count(), str((chunks.metadata or {}).get("fingerprint", ""))
