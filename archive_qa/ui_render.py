@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from qa.types import Answer, Passage, is_quoted_after_decline
+from qa.types import Answer, Passage, is_quoted_after_decline, is_quoted_after_echo
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 FULL_TEXT_LIMIT = 60_000  # characters of an article shown in the full-article expander
@@ -130,6 +130,11 @@ def answer_html(answer: Answer, turn: int) -> str:
         parts.append(
             '<div class="aq-quoted">Quoted from the archive: the model did not compose an answer, '
             "so these are the passages' closest sentences.</div>"
+        )
+    if is_quoted_after_echo(answer.answered_by):
+        parts.append(
+            '<div class="aq-quoted">The model only restated the question; '
+            "the passages' closest sentences follow it, quoted.</div>"
         )
     if answer.abstained and answer.related:
         items = "".join(f"<li>{esc(p.title)}{_date_suffix(p)}</li>" for p in answer.related[:5])

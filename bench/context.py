@@ -73,7 +73,7 @@ def measure(store: Path, overrides: dict[str, Any]) -> dict[str, Any]:
 
 def miss_stages(rows_file: Path, in_context: dict[str, bool]) -> dict[str, int]:
     """Count the wrong answerable rows by the first stage that lost the gold answer."""
-    from qa.types import is_quoted_after_decline
+    from qa.types import is_quoted_after_decline, is_quoted_after_echo
 
     counts: dict[str, int] = {}
     for line in rows_file.open():
@@ -90,6 +90,8 @@ def miss_stages(rows_file: Path, in_context: dict[str, bool]) -> dict[str, int]:
             stage = "model refused with the answer in view (evidence below the fallback threshold)"
         elif is_quoted_after_decline(row.get("answered_by", "")):
             stage = "model refused; the quoted sentences missed the answer"
+        elif is_quoted_after_echo(row.get("answered_by", "")):
+            stage = "model restated the question; the quoted sentences missed the answer"
         else:
             stage = "model misread: the answer was in view, another one was given"
         counts[stage] = counts.get(stage, 0) + 1

@@ -18,7 +18,7 @@ from archive_qa.settings import Settings
 from ingest.types import normalize
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
-from qa.types import Answer, Passage, is_quoted_after_decline
+from qa.types import Answer, Passage, is_quoted_after_decline, is_quoted_after_echo
 
 GROUPS = ("answerable", "no_gold", "unanswerable")
 
@@ -192,6 +192,8 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
     if any(r.get("answered_by") for r in rows):  # answers quoted by the extractive fallback after a refusal
         quoted = sum(1 for r in rows if is_quoted_after_decline(r.get("answered_by", "")))
         out["quoted_after_decline"] = quoted / len(rows)
+        echoed = sum(1 for r in rows if is_quoted_after_echo(r.get("answered_by", "")))
+        out["quoted_after_echo"] = echoed / len(rows)
     answered = [r for r in rows if "answer" in r and r["group"] != "unanswerable"]
     if answered:
         out["accuracy"] = sum(1 for r in answered if r["correct"]) / len(answered)

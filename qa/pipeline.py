@@ -13,7 +13,8 @@ from qa.conversation import carry_over, rewrite_with_llm
 from qa.filters import Filters, names_recent_time
 from qa.prompt import REFUSAL
 from qa.retriever import HybridRetriever
-from qa.types import Answer, Generator, Message, Passage, quoted_after_decline
+from qa.sentences import echoes_question
+from qa.types import Answer, Generator, Message, Passage, quoted_after_decline, quoted_after_echo
 
 NOT_IN_ARCHIVE = "The archive does not contain an answer to this question."
 _REFUSALS = ("does not contain", "doesn't contain", "not in the archive", "no information", "cannot answer")
@@ -105,6 +106,13 @@ class ArchiveQA:
             *_, text = self.answerer("extractive").stream(standalone, passages, filters.as_of)
             yield text
             answered_by, quoted = quoted_after_decline(chosen.name), True
+        elif not quoted and not _is_refusal(text) and echoes_question(standalone, text):
+            # The model only restated the question (5 of 240 answers in the 2022 runs, none of them right): the
+            # reader gets the passages' best sentences after it, rather than an answer that says nothing.
+            *_, quote = self.answerer("extractive").stream(standalone, passages, filters.as_of)
+            text = f"{text.rstrip()}\n\n{quote}" if quote else text
+            yield text
+            answered_by, quoted = quoted_after_echo(chosen.name), True
         answer = self._finish(question, standalone, text, passages, timings, quoted)
         answer.answered_by = "" if answer.abstained else answered_by
         yield answer

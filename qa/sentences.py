@@ -56,6 +56,24 @@ def content_words(text: str) -> set[str]:
     return {w[:-1] if len(w) > 4 and w.endswith("s") else w for w in words if w and w not in STOPWORDS}
 
 
+_MARKER = re.compile(r"\[\d+\]")
+_VERDICTS = frozenset({"true", "false", "yes", "no"})
+
+
+def echoes_question(question: str, answer: str) -> bool:
+    """Whether the answer only restates the question: no word of it is new, and it is not a yes/no verdict.
+
+    >>> echoes_question("Where does the CDC want to test wastewater?", "The CDC wants to test wastewater [1].")
+    True
+    >>> echoes_question("Who won the Savanna Cup?", "Rift Valley Stars won the Savanna Cup [1].")
+    False
+    """
+    text = _MARKER.sub(" ", answer)
+    if {w.lower().strip(".,;:!?\"'“”‘’") for w in text.split()} & _VERDICTS:
+        return False
+    return bool(text.strip()) and not content_words(text) - content_words(question)
+
+
 def entities(text: str) -> set[str]:
     """Capitalized names and numbers: what a follow-up question or an answer sentence must keep."""
     names = re.findall(r"\b(?:[A-Z][a-zA-Z’'-]+(?:\s+(?:of\s+|de\s+)?[A-Z][a-zA-Z’'-]+)*)", text)

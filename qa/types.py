@@ -67,6 +67,15 @@ def quoted_after_decline(answerer_name: str) -> str:
     return f"extractive, after {answerer_name} declined"
 
 
+def quoted_after_echo(answerer_name: str) -> str:
+    """`Answer.answered_by` when the model only restated the question and the best sentences were added."""
+    return f"{answerer_name}, then extractive (its answer only restated the question)"
+
+
+def is_quoted_after_echo(answered_by: str) -> bool:
+    return answered_by.endswith(", then extractive (its answer only restated the question)")
+
+
 def is_quoted_after_decline(answered_by: str) -> bool:
     """Whether an `answered_by` value (of an Answer or an evaluation row) marks a quoted fallback."""
     return answered_by.startswith("extractive, after ") and answered_by.endswith(" declined")

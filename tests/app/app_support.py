@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from loopback import free_port
 
 BIN = Path(sys.executable).parent
 ARCHIVE_QA = BIN / "archive-qa"
@@ -43,12 +44,6 @@ def record(name: str, value: Any) -> None:
     data = json.loads(MEASUREMENTS.read_text()) if MEASUREMENTS.exists() else {}
     data[name] = value
     MEASUREMENTS.write_text(json.dumps(data, indent=2, sort_keys=True))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def page_answers(url: str) -> bool:

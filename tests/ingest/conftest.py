@@ -6,7 +6,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ from archive_qa.settings import Settings
 from ingest.factory import keyword_root, open_store
 from ingest.keyword_index import KeywordIndex
 from ingest.store import ArticleRecord
+
+from loopback import free_port
 
 BIN = Path(sys.executable).parent
 ARCHIVE_QA = BIN / "archive-qa"
@@ -128,12 +129,6 @@ def archive_copy(tmp_path: Path, sample_archive: Path) -> Path:
     return Path(shutil.copytree(sample_archive, tmp_path / "archive"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `chroma run` server on a free port with its own data folder; yields its URL."""
@@ -142,7 +137,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMA.exists():
         pytest.fail(f"{CHROMA} is missing: chromadb's CLI should be installed in the venv")
     data = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
+    port = free_port()
     log = (data / "server.log").open("wb")
     server = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],

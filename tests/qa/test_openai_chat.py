@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,13 +15,9 @@ import pytest
 
 from qa.openai_chat import OpenAIChatGenerator, OpenAIEndpointError, _deltas
 
+from loopback import free_port
+
 SERVER_START_SECONDS = 120
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _smollm2_gguf() -> Path:
@@ -35,7 +30,7 @@ def _smollm2_gguf() -> Path:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python -m llama_cpp.server` on a free loopback port; yields its /v1 base URL; always killed after."""
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(_smollm2_gguf())]
     command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
@@ -84,7 +79,7 @@ def test_http_error_names_the_status(server: str) -> None:
 
 
 def test_unreachable_endpoint_names_url_and_setting() -> None:
-    base_url = f"http://127.0.0.1:{_free_port()}/v1"  # nothing listens there
+    base_url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     generator = OpenAIChatGenerator(base_url, model="local")
     with pytest.raises(OpenAIEndpointError) as error:
         list(generator.stream([{"role": "user", "content": "Hi"}], max_tokens=4))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from pathlib import Path
 
@@ -108,6 +109,23 @@ def test_a_refusal_over_close_evidence_quotes_the_best_sentences(extractive_qa: 
     assert answer.answered_by == "extractive, after scripted declined"
     # The refusal itself is never shown on the way: the reader sees only the quoted sentences.
     assert all("does not contain" not in text for text in streamed[:-1] if isinstance(text, str))
+
+
+def test_an_answer_that_only_restates_the_question_is_followed_by_the_best_sentences(
+    extractive_qa: ArchiveQA,
+) -> None:
+    question = "What interest rate did the Bank of Caldora set in March 2024?"
+    echo = "The Bank of Caldora set an interest rate in March 2024 [1]."
+    extractive_qa.use_generator("echo", ScriptedGenerator(echo))
+    streamed = list(extractive_qa.stream(question, filters=Filters(as_of=LATE), answerer="echo"))
+    answer = streamed[-1]
+    assert isinstance(answer, Answer) and not answer.abstained
+    assert answer.text.startswith(echo) and "5.75" in answer.text.split(echo, 1)[1]  # the quote adds the rate
+    assert answer.answered_by == "scripted, then extractive (its answer only restated the question)"
+    assert {c.passage.published for c in answer.citations} >= {"2024-03-20"}
+    # What was streamed only grows: the echo stays, the quote is added after it.
+    texts = [t for t in streamed[:-1] if isinstance(t, str)]
+    assert all(later.startswith(earlier) for earlier, later in itertools.pairwise(texts))
 
 
 def test_an_uncited_unsupported_model_answer_is_not_passed_off_as_the_archive(extractive_qa: ArchiveQA) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,17 +22,13 @@ from typing import Any
 
 import pytest
 
+from loopback import free_port
+
 BIN = Path(sys.executable).parent
 ARCHIVE_QA = BIN / "archive-qa"
 CHROMA = BIN / "chroma"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = REPO_ROOT / "examples" / "questions.jsonl"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def stop(process: subprocess.Popen[Any], grace: float = 10) -> None:
