@@ -189,7 +189,7 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
             out[f"hits@{k}"] = sum(1 for x in ranks if x and x <= k) / len(ranks)
         out["mrr@10"] = sum(1 / x for x in ranks if x) / len(ranks)
     out["abstained"] = sum(1 for r in rows if r.get("abstained")) / len(rows) if rows else 0.0
-    if any(r.get("answered_by") for r in rows):  # answers quoted by the extractive fallback after a refusal
+    if any(r.get("answered_by") for r in rows):  # quoted by the extractive answerer after a refusal or an echo
         quoted = sum(1 for r in rows if is_quoted_after_decline(r.get("answered_by", "")))
         out["quoted_after_decline"] = quoted / len(rows)
         echoed = sum(1 for r in rows if is_quoted_after_echo(r.get("answered_by", "")))

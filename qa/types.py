@@ -67,13 +67,17 @@ def quoted_after_decline(answerer_name: str) -> str:
     return f"extractive, after {answerer_name} declined"
 
 
+_AFTER_ECHO = ", then extractive (its answer only restated the question)"
+
+
 def quoted_after_echo(answerer_name: str) -> str:
     """`Answer.answered_by` when the model only restated the question and the best sentences were added."""
-    return f"{answerer_name}, then extractive (its answer only restated the question)"
+    return answerer_name + _AFTER_ECHO
 
 
 def is_quoted_after_echo(answered_by: str) -> bool:
-    return answered_by.endswith(", then extractive (its answer only restated the question)")
+    """Whether an `answered_by` value (of an Answer or an evaluation row) marks quotes added after an echo."""
+    return answered_by.endswith(_AFTER_ECHO)
 
 
 def is_quoted_after_decline(answered_by: str) -> bool:

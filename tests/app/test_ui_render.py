@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from archive_qa import ui_render as ui
-from qa.types import Answer, Citation, Passage
+from qa.types import Answer, Citation, Passage, quoted_after_echo
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -73,6 +73,14 @@ def test_quoted_fallback_says_the_sentences_are_quoted() -> None:
     quoted.answered_by = "extractive, after llama.cpp/qwen declined"
     assert "Quoted from the archive" in ui.answer_html(quoted, 0)
     assert "Quoted from the archive" not in ui.answer_html(answer(passage()), 0)
+
+
+def test_quotes_after_an_echo_are_marked_as_such() -> None:
+    echoed = answer(passage(), "The rate rose on Tuesday [1].\n\nThe rate rose to 6.25% on Tuesday. [1]")
+    echoed.answered_by = quoted_after_echo("llama.cpp/qwen")
+    html = ui.answer_html(echoed, 0)
+    assert "only restated the question" in html and "Quoted from the archive" not in html
+    assert "only restated the question" not in ui.answer_html(answer(passage()), 0)
 
 
 def test_abstention_lists_closest_articles() -> None:
