@@ -8,8 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from loopback import free_port
+from loopback import free_port, page_answers
 
 BIN = Path(sys.executable).parent
 ARCHIVE_QA = BIN / "archive-qa"
@@ -44,14 +42,6 @@ def record(name: str, value: Any) -> None:
     data = json.loads(MEASUREMENTS.read_text()) if MEASUREMENTS.exists() else {}
     data[name] = value
     MEASUREMENTS.write_text(json.dumps(data, indent=2, sort_keys=True))
-
-
-def page_answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 @dataclass

@@ -12,8 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from loopback import free_port
+from loopback import free_port, page_answers
 
 BIN = Path(sys.executable).parent
 ARCHIVE_QA = BIN / "archive-qa"
@@ -43,14 +41,6 @@ def stop(process: subprocess.Popen[Any], grace: float = 10) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=grace)
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 @dataclass
@@ -99,7 +89,7 @@ def start_app(store: Path, log: Path, *extra: str) -> App:
 
 def wait_ready(app: App, timeout: float = 120) -> App:
     started = app.startup_seconds
-    while not _answers(app.url):
+    while not page_answers(app.url):
         if app.process.poll() is not None:
             pytest.fail(f"archive-qa serve exited with {app.process.returncode}:\n{app.log.read_text()[-4000:]}")
         if time.perf_counter() - started > timeout:
