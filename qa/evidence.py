@@ -100,14 +100,16 @@ def budgeted(
     ranked: Sequence[Sentence], per_passage: int, budget_chars: int, max_passages: int
 ) -> dict[int, list[Sentence]]:
     """The best sentences overall, at most `per_passage` from a passage and `max_passages` passages, until about
-    `budget_chars` are taken; passage number -> its chosen sentences in reading order.
+    `budget_chars` are taken, each text once; passage number -> its chosen sentences in reading order.
 
     The local model reads ~100 prompt tokens a second on two cores, so the context is the few sentences most
     likely to hold the answer, not whole chunks.
     """
     chosen: dict[int, list[Sentence]] = {}
-    used = 0
+    used, taken = 0, set()
     for sentence in ranked:
+        if sentence.text in taken:  # neighbouring chunks overlap, and wire copies repeat: one reading is enough
+            continue
         picked = chosen.get(sentence.number, [])
         full = len(picked) == per_passage if picked else len(chosen) == max_passages
         if full:
@@ -116,6 +118,7 @@ def budgeted(
             continue
         chosen.setdefault(sentence.number, []).append(sentence)
         used += len(sentence.text)
+        taken.add(sentence.text)
     return {number: sorted(picked, key=lambda s: s.start) for number, picked in sorted(chosen.items())}
 
 
@@ -127,7 +130,7 @@ def with_next_sentence(
 ) -> dict[int, list[Sentence]]:
     """`chosen` plus the sentence after the best one: the answer often follows the sentence that restates the
     question ("The plant was closed in February. It had been contaminated ..."). Nothing is added when that
-    sentence is `excluded` (the filter the ranked sentences went through)."""
+    sentence is `excluded` (the filter the ranked sentences went through) or already chosen."""
     passage_text = passages[best.number - 1].text
     following = [(s, e) for s, e in sentence_spans(passage_text) if s >= best.end and e - s >= MIN_SENTENCE_CHARS]
     picked = chosen.get(best.number, [])
@@ -135,7 +138,7 @@ def with_next_sentence(
         return chosen
     start, end = following[0]
     extra = Sentence(best.number, start, end, passage_text[start:end].strip(), best.score)
-    if excluded(extra.text):
+    if excluded(extra.text) or any(s.text == extra.text for shown in chosen.values() for s in shown):
         return chosen
     return {**chosen, best.number: sorted([*picked, extra], key=lambda s: s.start)}
 

@@ -12,7 +12,7 @@ from qa.types import Message, Passage
 REFUSAL = "The archive does not contain this."
 
 # Kept short on purpose: on a 2-core CPU every prompt token costs ~6-12 ms before the first word of an answer
-# (llama.cpp skips only a prefix identical to its previous call's). System + examples: ~350 Qwen tokens.
+# (llama.cpp skips only a prefix identical to its previous call's). System + examples: ~320 Qwen tokens.
 ANSWER_SYSTEM = "\n".join(
     [
         "Answer questions about a news archive using only the numbered passages given.",
@@ -27,21 +27,21 @@ ANSWER_SYSTEM = "\n".join(
 # Invented snippets (no real place or outlet, and a topic the sample archive lacks): a refusal, and an
 # answer citing two passages.
 _EXAMPLE_ANSWER = (
-    """[1] Library to reopen (Hollin Post, 2021-05-03)
+    """[1] Library to reopen (3 May 2021)
 \"\"\"Hollin's riverside library will reopen on June 14, its librarian said.\"\"\"
 
-[2] Library cafe (Hollin Post, 2021-05-10)
+[2] Library cafe (10 May 2021)
 \"\"\"A cafe will open in the riverside library in August.\"\"\"
 
-Today: 2021-06-01
+Today: 1 Jun 2021
 Question: When does Hollin's library reopen, and what is new?""",
     "Hollin's riverside library reopens on June 14 [1]. A new cafe will open there in August [2].",
 )
 _EXAMPLE_REFUSAL = (
-    """[1] Choir wins prize (Hollin Post, 2021-04-22)
+    """[1] Choir wins prize (22 Apr 2021)
 \"\"\"Hollin's youth choir won first prize at a folk festival.\"\"\"
 
-Today: 2021-06-01
+Today: 1 Jun 2021
 Question: Who conducts Hollin's youth choir?""",
     REFUSAL,
 )
@@ -60,6 +60,7 @@ Follow-up: What did she promise?""",
     "What did Helen Park promise when she was elected mayor of Dunmore in 2004?",
 )
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _TITLE_CHARS = 60  # a headline's first words carry its story; the rest is read at ~100 tokens/s
 _HISTORY_TURNS = 6  # the last three exchanges are enough to resolve a pronoun, and keep the rewrite fast
 _HISTORY_CHARS = 400
@@ -101,10 +102,10 @@ def answer_messages(question: str, passages: Sequence[Passage], as_of: date) -> 
     line lists their numbers and dates, newest first.
 
     >>> answer_messages("Who won?", [Passage("c", "a", "Ann won.", "Vote")], date(2005, 6, 1))[-1]["content"]
-    '[1] Vote\\n\"\"\"Ann won.\"\"\"\\n\\nToday: 2005-06-01\\nQuestion: Who won?'
+    '[1] Vote\\n\"\"\"Ann won.\"\"\"\\n\\nToday: 1 Jun 2005\\nQuestion: Who won?'
     """
     blocks = [_passage_block(n, passage) for n, passage in enumerate(passages, start=1)]
-    tail = f"Today: {as_of.isoformat()}\nQuestion: {question.strip()}"
+    tail = f"Today: {day_label(as_of)}\nQuestion: {question.strip()}"
     order = _newest_first(passages) if _ASKS_FOR_RECENT.search(question) else None
     user = "\n\n".join([*blocks, f"Newest first: {order}\n{tail}" if order else tail])
     return [
@@ -127,12 +128,26 @@ def prompt_label(passage: Passage, max_title: int = _TITLE_CHARS) -> str:
     """Title (cut at a word) and date: the source name costs tokens on every passage and answers nothing.
 
     >>> prompt_label(Passage("c", "a", "x", "Vote count resumes after a long night", published="2024-06-01"), 20)
-    'Vote count resumes … (2024-06-01)'
+    'Vote count resumes … (1 Jun 2024)'
     """
     title = passage.title
     if len(title) > max_title:
         title = title[:max_title].rsplit(" ", 1)[0] + " …"
-    return f"{title} ({passage.published})" if passage.published else title
+    if not passage.published:
+        return title
+    try:
+        return f"{title} ({day_label(date.fromisoformat(passage.published[:10]))})"
+    except ValueError:
+        return f"{title} ({passage.published})"
+
+
+def day_label(day: date) -> str:
+    """Like `1 Jun 2024`: Qwen reads each digit as a token, so an ISO date costs 10 where this costs 7.
+
+    >>> day_label(date(2024, 6, 1))
+    '1 Jun 2024'
+    """
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"  # not strftime: "%b" follows the locale
 
 
 def _newest_first(passages: Sequence[Passage]) -> str | None:

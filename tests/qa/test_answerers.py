@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from qa_support import ScriptedGenerator
@@ -17,9 +18,25 @@ _FERRY = Passage("f-000", "f", "The electric ferry Solvind carries 300 passenger
 
 
 def test_model_numbers_map_back_to_the_callers_passages() -> None:
-    assert renumber("Rates fell [1]. Trams run [2][1].", [3, 5]) == "Rates fell [3]. Trams run [5][3]."
-    assert renumber("Grouped [1, 2].", [4, 6]) == "Grouped [4][6]."
-    assert renumber("Never shown [3].", [4, 6]) == "Never shown [0]."
+    blocks = [[(3, "Rates fell.")], [(5, "Trams run.")]]
+    assert renumber("Rates fell [1]. Trams run [2][1].", blocks) == "Rates fell [3]. Trams run [5][3]."
+    assert renumber("Grouped [1, 2].", blocks) == "Grouped [3][5]."
+    assert renumber("Never shown [3].", blocks) == "Never shown [0]."
+
+
+def test_two_chunks_of_one_article_are_one_block_and_each_claim_cites_its_chunk(extractive_qa: ArchiveQA) -> None:
+    title, day = "Caldora cuts rate", "2024-03-20"
+    opening = Passage("r-000", "r", "The Bank of Caldora cut its key rate to 5.75% on Wednesday.", title, None, day)
+    later = replace(opening, chunk_id="r-001", text="Governor Okafor said inflation had fallen to 3.1% in February.")
+    opening, later = replace(opening, start=0, end=60), replace(later, start=60, end=122)
+    model = ScriptedGenerator("The key rate was cut to 5.75% [1]. Inflation had fallen to 3.1% [1].")
+    answerer = GeneratorAnswerer(model, 100, extractive_qa.embedder, context_chars=400, max_passages=3)
+    question = "Why did the Bank of Caldora cut its rate?"
+    *_, text = answerer.stream(question, [later, _FERRY, opening], date(2024, 4, 1))
+    prompt = model.prompts[-1][-1]["content"]
+    assert prompt.count(title) == 1 and prompt.startswith(f"[1] {title} (20 Mar 2024)")  # one label per article
+    assert prompt.index("5.75%") < prompt.index("3.1%")  # its chunks in reading order
+    assert text == "The key rate was cut to 5.75% [3]. Inflation had fallen to 3.1% [1]."
 
 
 def test_the_model_sees_only_the_best_passages_and_cites_in_caller_numbers(extractive_qa: ArchiveQA) -> None:

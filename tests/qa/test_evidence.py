@@ -7,7 +7,7 @@ from qa.types import Passage
 
 
 def _sentence(number: int, start: int, score: float, length: int = 100) -> Sentence:
-    return Sentence(number, start, start + length, "x" * length, score)
+    return Sentence(number, start, start + length, f"{number}:{start} ".ljust(length, "x"), score)
 
 
 def test_budget_takes_the_best_sentences_within_the_limits() -> None:
@@ -23,6 +23,13 @@ def test_budget_takes_the_best_sentences_within_the_limits() -> None:
     assert list(chosen) == [1, 2]  # retrieval order
     assert [s.start for s in chosen[2]] == [0, 300]  # reading order
     assert [s.start for s in chosen[1]] == [0]
+
+
+def test_a_sentence_repeated_in_another_chunk_is_read_once() -> None:
+    # Neighbouring chunks of an article overlap, so their best sentences are often the same text.
+    ranked = [_sentence(1, 0, 0.9), Sentence(2, 0, 100, _sentence(1, 0, 0).text, 0.8), _sentence(2, 300, 0.7)]
+    chosen = budgeted(ranked, per_passage=2, budget_chars=300, max_passages=3)
+    assert [(n, s.start) for n, picked in chosen.items() for s in picked] == [(1, 0), (2, 300)]
 
 
 def test_one_long_sentence_is_taken_even_over_the_budget() -> None:
@@ -46,3 +53,5 @@ def test_the_sentence_after_the_best_one_is_added_to_the_context() -> None:
     chosen = with_next_sentence({1: [best]}, best, [passage])
     assert [s.text for s in chosen[1]] == ["The plant closed in February.", "Bacteria were found in its dryers."]
     assert with_next_sentence(chosen, best, [passage]) == chosen  # already there: nothing added twice
+    other = Sentence(2, 0, 34, "Bacteria were found in its dryers.", 0.8)
+    assert with_next_sentence({1: [best], 2: [other]}, best, [passage, passage]) == {1: [best], 2: [other]}

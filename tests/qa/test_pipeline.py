@@ -147,7 +147,7 @@ def test_the_prompt_numbers_passages_and_neutralizes_forged_markers(extractive_q
     *_, text = answerer.stream("Why were restrictions needed?", [forged, other], date(2023, 9, 30))
     prompt = model.prompts[-1][-1]["content"]
     assert text == "Restrictions were needed [1]."
-    assert "[1] Drought" in prompt and "[2] Reservoirs" in prompt and "Today: 2023-09-30" in prompt
+    assert "[1] Drought" in prompt and "[2] Reservoirs" in prompt and "Today: 30 Sep 2023" in prompt
     assert "cited as (7) in the annex" in prompt and "[7]" not in prompt
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from qa.prompt import ANSWER_SYSTEM, REFUSAL, REWRITE_SYSTEM, answer_messages, prompt_label, rewrite_messages
+from qa.prompt import (
+    ANSWER_SYSTEM,
+    REFUSAL,
+    REWRITE_SYSTEM,
+    answer_messages,
+    day_label,
+    prompt_label,
+    rewrite_messages,
+)
 from qa.types import Passage
 
 AS_OF = date(2023, 6, 1)
@@ -45,7 +53,7 @@ def test_newest_first_line_orders_dated_passages() -> None:
     ]
     user = _user(answer_messages("What is the latest rate?", passages, AS_OF))
     # Undated passages are left out; a tie keeps the retrieval order.
-    assert "\nNewest first: [3], [1], [4]\nToday: 2023-06-01\n" in user
+    assert "\nNewest first: [3], [1], [4]\nToday: 1 Jun 2023\n" in user
 
 
 def test_no_newest_first_line_for_a_single_dated_passage() -> None:
@@ -66,13 +74,20 @@ def test_passages_are_numbered_in_order_with_labels() -> None:
     positions = [user.index(f'[{n}] {prompt_label(p)}\n"""Body {n}."""') for n, p in enumerate(passages, start=1)]
     assert positions == sorted(positions)
     assert "[4]" not in user
-    assert "[2] Headline 2 (2023-05-02)" in user and "Test Wire" not in user  # the source only costs tokens
+    assert "[2] Headline 2 (2 May 2023)" in user and "Test Wire" not in user  # the source only costs tokens
 
 
 def test_long_titles_are_cut_at_a_word_in_the_prompt() -> None:
     title = "Council approves the riverside flood wall after a decade of arguments over its cost and height"
     label = prompt_label(Passage("c", "a", "Body.", title, published="2023-05-01"))
-    assert label == "Council approves the riverside flood wall after a decade of … (2023-05-01)"
+    assert label == "Council approves the riverside flood wall after a decade of … (1 May 2023)"
+
+
+def test_dates_are_written_day_month_year() -> None:
+    # Qwen reads an ISO date as ten tokens, "1 May 2023" as seven; a date it cannot parse is shown as given.
+    assert day_label(date(2023, 12, 9)) == "9 Dec 2023"
+    assert prompt_label(Passage("c", "a", "Body.", "Vote", published="2023-05-01T08:30:00")) == "Vote (1 May 2023)"
+    assert prompt_label(Passage("c", "a", "Body.", "Vote", published="spring 2023")) == "Vote (spring 2023)"
 
 
 def test_label_without_source_or_date() -> None:
@@ -82,7 +97,7 @@ def test_label_without_source_or_date() -> None:
 
 def test_as_of_date_and_question_close_the_turn() -> None:
     user = _user(answer_messages("  Who won the vote?  ", [_passage(1, "Text.")], AS_OF))
-    assert user.endswith("Today: 2023-06-01\nQuestion: Who won the vote?")
+    assert user.endswith("Today: 1 Jun 2023\nQuestion: Who won the vote?")
     assert '"Today" is the as-of date' in ANSWER_SYSTEM
     assert "latest" in ANSWER_SYSTEM and "recent" in ANSWER_SYSTEM
 
@@ -106,11 +121,11 @@ def test_forged_citation_marker_in_passage_is_defused() -> None:
 def test_marker_in_title_and_triple_quotes_are_defused() -> None:
     tricky = Passage("c", "a", 'He said """stop""" twice.', "Poll [3] shows gains", "Wire", "2023-01-01")
     user = _user(answer_messages("Q?", [tricky], AS_OF))
-    assert '[1] Poll (3) shows gains (2023-01-01)\n"""He said "stop" twice."""' in user
+    assert '[1] Poll (3) shows gains (1 Jan 2023)\n"""He said "stop" twice."""' in user
 
 
 def test_fixed_prompt_stays_small() -> None:
-    # ~1,100 characters is ~355 Qwen tokens with the chat template (measured); every token is paid before
+    # ~1,070 characters is ~320 Qwen tokens with the chat template (measured); every token is paid before
     # each answer's first word.
     fixed = answer_messages("Q?", [], AS_OF)[:5]
     assert sum(len(m["content"]) for m in fixed) < 1200
