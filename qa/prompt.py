@@ -133,12 +133,11 @@ def prompt_label(passage: Passage, max_title: int = _TITLE_CHARS) -> str:
     title = passage.title
     if len(title) > max_title:
         title = title[:max_title].rsplit(" ", 1)[0] + " …"
-    if not passage.published:
-        return title
     try:
-        return f"{title} ({day_label(date.fromisoformat(passage.published[:10]))})"
-    except ValueError:
+        published = passage.published_date
+    except ValueError:  # not an ISO date: shown as the article gives it
         return f"{title} ({passage.published})"
+    return f"{title} ({day_label(published)})" if published else title
 
 
 def day_label(day: date) -> str:

@@ -27,9 +27,15 @@ class Passage:
     similarity: float | None = None  # cosine similarity of the dense match, when it had one
 
     @property
+    def published_date(self) -> date | None:
+        """Publication date, read from the ISO date that opens `published`; None when undated."""
+        return date.fromisoformat(self.published[:10]) if self.published else None
+
+    @property
     def day(self) -> int:
         """Publication day as a date ordinal; 0 when undated."""
-        return date.fromisoformat(self.published[:10]).toordinal() if self.published else 0
+        published = self.published_date
+        return published.toordinal() if published else 0
 
     def label(self) -> str:
         """Title, source and date as shown beside the passage number in prompts and source lists."""
