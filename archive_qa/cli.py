@@ -1,4 +1,4 @@
-"""The `archive-qa` command line: ingest, stats, ask, eval, serve, chroma-server."""
+"""The `archive-qa` command line: ingest, stats, ask, eval, serve, chroma-server, doctor."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import archive_qa  # noqa: F401  (sets the offline environment before any model library loads)
+from archive_qa.quiet import quiet_libraries
 from archive_qa.settings import Settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -99,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _plugins() -> list[Callable[[Any, dict[str, Command]], None]]:
     """Commands defined beside the code they drive (qa, app), registered if present."""
     found = []
-    for module_name in ("qa.cli", "archive_qa.serve_cli"):
+    for module_name in ("qa.cli", "archive_qa.serve_cli", "archive_qa.doctor_cli"):
         try:
             module = __import__(module_name, fromlist=["register"])
         except ImportError as exc:
@@ -113,6 +114,7 @@ def _plugins() -> list[Callable[[Any, dict[str, Command]], None]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    quiet_libraries()  # before any command loads a model library
     settings = settings_from(args)
     try:
         return COMMANDS[args.command](args, settings)

@@ -29,6 +29,11 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
         action="store_true",
         help="allow serving on a non-loopback address without ARCHIVE_QA_AUTH (anyone who can reach it may use it)",
     )
+    serve.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="start even when the store holds no articles (to fill it through the Index tab's uploads)",
+    )
     commands["serve"] = cmd_serve
 
 
@@ -79,6 +84,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not allowed:
         print(f"archive-qa serve: error: {message}", file=sys.stderr)
         return REFUSAL_EXIT
+    if not args.allow_empty:  # before anything opens the store, which would create it empty
+        from archive_qa.archive_check import SERVE_EMPTY, require_archive
+
+        require_archive(settings, SERVE_EMPTY)
 
     # Gradio and the models load here, not for `archive-qa --help`; gradio's import (the longest part of the
     # start) runs in a thread while the embedder and the store load.

@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     collection: str = "archive"
 
     # Ingest.
-    embedder: Literal["minilm-onnx-int8", "minilm-torch"] = "minilm-onnx-int8"
+    embedder: Literal["minilm-onnx-int8", "minilm-onnx-fp32", "minilm-torch"] = "minilm-onnx-int8"
     chunk_size: int = Field(1000, description="Target chunk length in characters (BM25 reads all of it).")
     chunk_overlap: int = Field(120, description="Characters of sentence overlap between neighbouring chunks.")
     max_file_mb: float = Field(50.0, description="Files (and JSONL records) larger than this are refused, not read.")

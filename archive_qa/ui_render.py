@@ -240,8 +240,11 @@ def ingest_markdown(summary: Mapping[str, Any]) -> str:
     if not summary:
         return ""
     counts = summary.get("articles") or {}
-    line = ", ".join(f"{counts.get(key, 0)} {key}" for key in ("new", "updated", "unchanged", "duplicate", "failed"))
+    kinds = ("new", "updated", "unchanged", "duplicate", "failed", "removed")
+    line = ", ".join(f"{counts.get(key, 0)} {key}" for key in kinds)
     out = [f"**Ingested:** {line}; {summary.get('chunks_written', 0)} chunks in {summary.get('seconds', 0)} s."]
+    if summary.get("replaced"):  # an upload of a name already there is that file's next version
+        out.append("Replaced the earlier " + ", ".join(f"`{_md_cell(name)}`" for name in summary["replaced"]) + ".")
     errors = summary.get("errors") or []
     if errors:
         out.append(f"**{len(errors)} problem(s):**")

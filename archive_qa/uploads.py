@@ -3,6 +3,7 @@
 A zip is refused whole when any member would land outside the folder (`../x`, `/etc/x`, `C:\\x`), when it
 declares more members or more uncompressed bytes than the limits allow (zip bombs), or when a member
 inflates past what it declared. Refusals are per uploaded file, so one bad file does not sink the others.
+Ingesting what was staged is archive_qa/upload_ingest.py.
 """
 
 from __future__ import annotations
@@ -10,19 +11,13 @@ from __future__ import annotations
 import re
 import shutil
 import stat
-import tempfile
-import time
 import zipfile
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from archive_qa.settings import Settings
-    from ingest.store import ArchiveStore
+from ingest.readers import SUPPORTED
 
-ALLOWED = (".txt", ".text", ".md", ".json", ".jsonl", ".ndjson", ".csv", ".html", ".htm")
+ALLOWED = SUPPORTED  # what the readers take is what an upload may be: one list, ingest/readers.py
 ARCHIVES = (".zip",)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _COPY_CHUNK = 1 << 20
@@ -45,61 +40,15 @@ class UploadLimits:
 
 @dataclass
 class Staged:
-    """Files ready to ingest (all inside `folder`) and the uploads that were refused, with reasons."""
+    """Files ready to ingest (all inside `folder`) and the uploads that were refused, with reasons.
+
+    `units` are the names the accepted uploads took in `folder`, in upload order: a file's name, or a zip's name
+    as the folder of its members; a second upload of the same name in one batch becomes `name-2`."""
 
     folder: Path
     paths: list[Path] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
-
-
-def ingest_uploads(
-    files: Sequence[Path], settings: Settings, store: ArchiveStore, progress: Callable[..., Any] | None = None
-) -> dict[str, Any]:
-    """Stage uploads in a new folder under STORE/uploads and ingest them into `store` (holding the store's
-    writer lock). The summary is `archive-qa ingest --json`'s, with refused uploads among the errors and
-    `files`, the number of files ingested."""
-    from ingest.factory import make_ingestor
-    from ingest.lock import StoreBusyError, writer_lock
-    from ingest.report import IngestReport
-
-    limits = UploadLimits(max_bytes=int(settings.max_upload_mb * 2**20))
-    staged = stage(list(files), new_upload_folder(settings.store / "uploads"), limits)
-    summary, seen = IngestReport().to_json(), set()
-
-    def tick(count: int, path: str) -> None:
-        seen.add(path)
-        if progress is not None:
-            progress(min(len(seen) / len(staged.paths), 0.99), desc=f"{count} articles · {Path(path).name}")
-
-    try:
-        if staged.paths:
-            with writer_lock(settings.store):
-                summary = make_ingestor(settings, store).run(staged.paths, progress=tick).to_json()
-        else:
-            shutil.rmtree(staged.folder, ignore_errors=True)
-    except StoreBusyError as exc:
-        staged.errors.append({"path": "(upload)", "reason": str(exc)})
-        staged.paths = []
-    folder = staged.folder.resolve()
-    summary["errors"] = staged.errors + [
-        {"path": _relative(e["path"], folder), "reason": e["reason"]} for e in summary["errors"]
-    ]
-    summary["articles"]["failed"] += len(staged.errors)
-    summary["files"] = len(staged.paths)
-    return summary
-
-
-def _relative(path: str, folder: Path) -> str:
-    try:
-        return str(Path(path).relative_to(folder))
-    except ValueError:
-        return Path(path).name
-
-
-def new_upload_folder(root: Path) -> Path:
-    """A fresh folder per upload under `root`; kept, so the ingested locations stay valid for `--prune`."""
-    root.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=root))
+    units: list[str] = field(default_factory=list)
 
 
 def stage(files: list[Path], folder: Path, limits: UploadLimits) -> Staged:
@@ -117,12 +66,13 @@ def stage(files: list[Path], folder: Path, limits: UploadLimits) -> Staged:
                     f"{what} is over the {limits.max_bytes / 2**20:g} MB limit (ARCHIVE_QA_MAX_UPLOAD_MB)"
                 )
             total += size
-            if suffix in ARCHIVES:
-                staged.paths += extract_zip(source, folder / _unique(folder, Path(name).stem), limits)
+            unit = _unique(folder, name)
+            if suffix in ARCHIVES:  # members keyed by the zip's name and their path in it
+                staged.paths += extract_zip(source, folder / unit, limits)
             else:
-                target = folder / _unique(folder, name)
-                shutil.copyfile(source, target)
-                staged.paths.append(target)
+                shutil.copyfile(source, folder / unit)
+                staged.paths.append(folder / unit)
+            staged.units.append(unit)
         except UploadError as exc:
             staged.errors.append({"path": name, "reason": str(exc)})
         except OSError as exc:
@@ -133,7 +83,8 @@ def stage(files: list[Path], folder: Path, limits: UploadLimits) -> Staged:
 def check_type(name: str, allow_archives: bool = False) -> str:
     """The file's type suffix, or UploadError for anything the archive cannot read."""
     lowered = name.lower()
-    suffix = next((s for s in (*ALLOWED, *ARCHIVES) if lowered.endswith(s)), Path(lowered).suffix)
+    longest_first = sorted((*ALLOWED, *ARCHIVES), key=len, reverse=True)  # `.jsonl.gz` before `.gz`-less `.jsonl`
+    suffix = next((s for s in longest_first if lowered.endswith(s)), Path(lowered).suffix)
     if suffix in ALLOWED or (allow_archives and suffix in ARCHIVES):
         return suffix
     kinds = ", ".join((*ALLOWED, *ARCHIVES) if allow_archives else ALLOWED)
@@ -182,6 +133,8 @@ def extract_zip(source: Path, dest: Path, limits: UploadLimits) -> list[Path]:
             except UploadError:
                 continue  # other files in a zip (images, readmes in odd formats) are skipped, not fatal
             planned.append((info, relative))
+        if not planned:  # refused rather than staged empty: an empty zip would replace an earlier upload with nothing
+            raise UploadError(f"zip holds no files the archive reads ({', '.join(ALLOWED)})")
         dest.mkdir(parents=True, exist_ok=True)
         root = dest.resolve()
         written: list[Path] = []
@@ -193,7 +146,8 @@ def extract_zip(source: Path, dest: Path, limits: UploadLimits) -> list[Path]:
                     raise UploadError(f"zip member '{info.filename}' points outside the archive")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 budget -= _copy_member(archive, info, target, min(info.file_size, budget))
-                written.append(target)
+                if target not in written:  # a zip may name one member twice: the last copy is the file
+                    written.append(target)
         except UploadError:
             shutil.rmtree(root, ignore_errors=True)  # all or nothing: no half-extracted zip gets ingested
             raise

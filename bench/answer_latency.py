@@ -221,6 +221,7 @@ def main() -> int:
         "answer_latency",
         args.quick,
         {"ok": ok, "machine": info, "summary": summary, "systems": systems, "notes": notes},
+        llm=not args.no_llm,
     )
     rows = [["archive-qa extractive", *_cells((systems["archive-qa"].get("extractive") or {}).get("total"))]]
     for name in systems:

@@ -252,11 +252,37 @@ def machine() -> dict[str, Any]:
     }
 
 
+def machine_speed(llm: bool) -> dict[str, Any]:
+    """This machine's own speed, recorded beside a benchmark's figures: `archive-qa doctor`'s probes (archive_qa/
+    doctor.py), ~5 s of the configured encoder and, where the benchmark used the local model, one answer prompt.
+
+    A failed probe is recorded as such: it must not cost the benchmark its result.
+    """
+    from archive_qa.doctor import encoder_speed, model_speed
+    from archive_qa.settings import Settings
+    from ingest.factory import get_embedder
+
+    settings = Settings()
+    try:
+        encoder = encoder_speed(get_embedder(settings), settings.embedder, seconds=5.0)
+        model = model_speed(settings) if llm else None
+    except Exception as exc:  # any failure of the probe (a missing model, a broken runtime) is only noted
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    return {
+        "encoder": encoder.embedder,
+        "encoder_passages_per_s": encoder.passages_per_s,
+        "model_prompt_tokens_per_s": model.prompt_tokens_per_s if model else None,
+        "model_generated_tokens_per_s": model.generated_tokens_per_s if model else None,
+        "cpu_share": min(encoder.cpu_share, model.cpu_share) if model else encoder.cpu_share,
+    }
+
+
 def result_path(name: str, quick: bool) -> Path:
     return RESULTS / (f"{name}.quick.json" if quick else f"{name}.json")
 
 
-def write_result(name: str, quick: bool, data: dict[str, Any]) -> Path:
+def write_result(name: str, quick: bool, data: dict[str, Any], *, llm: bool = False) -> Path:
+    """Write the result file, with the machine's own speed measured right after the run (`llm`: the model's too)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = result_path(name, quick)
     payload = {
@@ -265,6 +291,7 @@ def write_result(name: str, quick: bool, data: dict[str, Any]) -> Path:
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(["python", f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]]),
         **data,
+        "machine_speed": machine_speed(llm),
     }
     scratch = path.with_suffix(".json.tmp")
     scratch.write_text(json.dumps(payload, indent=2) + "\n")

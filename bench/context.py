@@ -32,18 +32,22 @@ CHECK_SIZE = 120  # bench/quality.py gives the model the first 120 answerable qu
 
 
 def measure(store: Path, overrides: dict[str, Any]) -> dict[str, Any]:
-    from llama_cpp import Llama
+    import httpx
 
     from qa.answerers import GeneratorAnswerer
     from qa.evaluate import contains_answer, load_questions
     from qa.filters import Filters
+    from qa.llm import local_endpoint
     from qa.model_file import ensure_model
     from qa.pipeline import ArchiveQA
     from qa.prompt import answer_messages
 
     settings = store_settings(store, **overrides)
     qa = ArchiveQA.from_settings(settings)
-    tokenizer = Llama(str(ensure_model(settings.model_cache)), vocab_only=True, verbose=False)
+    # llama.cpp's own tokenizer, through its server's /tokenize on loopback (the model loads once).
+    base_url, headers = local_endpoint(ensure_model(settings.model_cache))
+    tokenize_url = base_url + "/tokenize"
+    tokenizer = httpx.Client(trust_env=False, timeout=60, headers=headers)
     answerer = GeneratorAnswerer.from_settings(_NoModel(), settings, qa.embedder)
     answerable = [q for q in load_questions([QUESTIONS]) if q.group == "answerable"]
     splits = {"tune": answerable[CHECK_SIZE:], "check": answerable[:CHECK_SIZE]}
@@ -55,7 +59,7 @@ def measure(store: Path, overrides: dict[str, Any]) -> dict[str, Any]:
             passages = qa.retriever.retrieve(question.text, Filters(as_of=question.as_of))
             shown, _ = answerer.context(question.text, passages)
             user = answer_messages(question.text, shown, question.as_of)[-1]["content"]
-            tokens.append(len(tokenizer.tokenize(user.encode("utf-8"), add_bos=False)))
+            tokens.append(len(tokenizer.post(tokenize_url, json={"content": user}).json()["tokens"]))
             in_passages += any(contains_answer(p.text, question.answers) for p in passages)
             seen = contains_answer(" ".join(p.text for p in shown), question.answers)
             in_context += seen

@@ -300,6 +300,7 @@ def main() -> int:
             "queue_wait_observed": result["queue_wait_observed"],
             "rows": result["rows"],
         },
+        llm=args.answerer == "llm",
     )
     lat, wait = summary["latency_s"], summary["queue_wait_s"]
     print(

@@ -61,17 +61,17 @@ BASELINE_PUBLISHED = {"accuracy": 0.55, "ttft_p50_seconds": 5.8, "prompt_tokens"
 
 # ---------------------------------------------------------------------------------------------- shared helpers
 class Recording:
-    """Wraps a Generator: counts the prompt's tokens and times the first delta and the whole stream."""
+    """Wraps a Generator: times the first delta and the whole stream, and keeps llama.cpp's own count of the
+    prompt's tokens (its chat template and tokenizer; cached prefix tokens included)."""
 
     def __init__(self, inner: Any) -> None:
         self.inner, self.name, self.last = inner, inner.name, None
-        self._formatter: Any = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
-        record: dict[str, Any] = {"prompt_tokens": self.count(messages)}
+        record: dict[str, Any] = {"prompt_tokens": None}
         self.last = record
         started = time.perf_counter()
         deltas = 0
@@ -82,27 +82,9 @@ class Recording:
             yield delta
         record["generate"] = time.perf_counter() - started
         record["deltas"] = deltas
-
-    def count(self, messages: list[dict[str, str]]) -> int | None:
-        llama = getattr(getattr(self.inner, "_shared", None), "llama", None)
-        if llama is None:
-            return None
-        try:
-            if self._formatter is None:
-                from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-                eos, bos = llama.token_eos(), llama.token_bos()
-                self._formatter = Jinja2ChatFormatter(
-                    template=llama.metadata["tokenizer.chat_template"],
-                    eos_token=llama._model.token_get_text(eos) if eos != -1 else "",
-                    bos_token=llama._model.token_get_text(bos) if bos != -1 else "",
-                    stop_token_ids=[eos],
-                )
-            prompt = self._formatter(messages=messages).prompt
-            return len(llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
-        except (KeyError, AttributeError, ValueError):
-            text = "\n".join(m["content"] for m in messages)
-            return len(llama.tokenize(text.encode("utf-8"), add_bos=False))
+        counted = getattr(self.inner, "last_timings", None)
+        if counted is not None:
+            record["prompt_tokens"] = counted.prompt_tokens + counted.cached_prompt_tokens
 
 
 def _load(sizes: dict[str, int | None]) -> dict[str, list[Any]]:
@@ -403,7 +385,7 @@ def main() -> int:
         "difference_archive_qa_minus_tutorial": diff,
         "notes": notes,
     }
-    write_result(f"quality{tag}", args.quick, data)
+    write_result(f"quality{tag}", args.quick, data, llm=args.answerer == "llm")
     _print(systems, diff)
     for note in notes:
         print(f"note: {note}")

@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # `python bench/run_all.py`: import from the repo
     _here = Path(__file__).resolve().parent
     sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
 
-from bench.common import REPO, RESULTS, child_env, log_signals, machine
+from bench.common import REPO, RESULTS, child_env, log_signals
 
 DOC = REPO / "docs" / "benchmarks.md"
 ORDER = ["ingest", "retrieval", "quality", "answer_latency"]
@@ -101,10 +101,24 @@ def _head(file: str, data: dict[str, Any]) -> list[str]:
     load = m.get("loadavg_at_start")
     return [
         f"**{kind}** — finished {data.get('finished', '?')}; `{data.get('command', '?')}`; raw: "
-        f"[`bench/results/{file}`](../bench/results/{file}); load average at start {load}"
+        f"[`bench/results/{file}`](../bench/results/{file}); load average at start {load}; "
+        + _speed(data.get("machine_speed"))
         + ("" if data.get("ok", True) else " — **some step failed; see the raw file**"),
         "",
     ]
+
+
+def _speed(speed: dict[str, Any] | None) -> str:
+    """The machine's own speed measured right after the run (bench/common.py machine_speed), if it was."""
+    if not speed:
+        return "this machine: not recorded"
+    if "error" in speed:
+        return f"this machine: probe failed ({speed['error']})"
+    prompt = speed.get("model_prompt_tokens_per_s")
+    model = f"model prompt {_f(prompt, 0)} tokens/s" if prompt else "model not measured (no local LLM in this run)"
+    share = speed.get("cpu_share")
+    busy = f" (CPU share {share:.2f}: other work was running)" if isinstance(share, float) and share < 0.8 else ""
+    return f"this machine: encoder {_f(speed.get('encoder_passages_per_s'), 0)} passages/s, {model}{busy}"
 
 
 def _targets(targets: dict[str, Any]) -> list[str]:
@@ -327,8 +341,15 @@ def _cells(stats: dict[str, Any] | None) -> list[str]:
     return [_f(stats.get("n")), _f(stats.get("p50_s"), 3), _f(stats.get("p95_s"), 3)]
 
 
+def _recorded_machines() -> list[dict[str, Any]]:
+    """The machines the result files say they ran on: this page may be regenerated on another one."""
+    found = [json.loads(path.read_text()).get("machine") for path in sorted(RESULTS.glob("*.json"))]
+    return [m for m in found if isinstance(m, dict)]
+
+
 def render() -> str:
-    m = machine()
+    machines = sorted({f"{m.get('nproc')} CPUs ({m.get('cpu')}), {m.get('memory_gib')} GiB memory"
+                       for m in _recorded_machines()})  # fmt: skip
     lines = [
         "# Benchmarks",
         "",
@@ -339,7 +360,10 @@ def render() -> str:
         "(see the load average of each run). Regenerate this page without re-running: "
         "`python bench/run_all.py --docs-only`.",
         "",
-        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB memory, Python {m['python']}, no GPU.",
+        f"Machine{'s' if len(machines) > 1 else ''} of these runs (as each result file records it): "
+        f"{'; '.join(machines) or 'none recorded'}; no GPU. Each run's header adds that machine's own speed, "
+        "measured right after it (`archive-qa doctor`'s probes); `archive-qa doctor` on your machine says how it "
+        "compares.",
         "",
     ]
     for part in (render_ingest(), render_retrieval(), render_quality(), render_answer_latency()):

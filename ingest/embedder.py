@@ -1,4 +1,4 @@
-"""Embedders behind one Protocol: MiniLM through an int8 ONNX export (default) or through sentence-transformers."""
+"""Embedders behind one Protocol: MiniLM through an ONNX export (int8 by default, or fp32) or sentence-transformers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -18,6 +18,8 @@ MINILM_DIMENSION = 384
 # 2022 questions (Hits@10 0.952 vs 0.950, MRR@10 0.821 vs 0.822) and cut ingest time by 40% (docs/benchmarks.md).
 MINILM_TRAINED_TOKENS = 128
 MINILM_LIMIT_TOKENS = 256  # the packaged model's max_seq_length, which all stores built before read
+EMBEDDER_NAMES = ("minilm-onnx-int8", "minilm-onnx-fp32", "minilm-torch")
+Precision = Literal["int8", "fp32"]
 
 
 class Embedder(Protocol):
@@ -82,7 +84,9 @@ class TorchMiniLM:
 
 
 class OnnxMiniLM:
-    """all-MiniLM-L6-v2 as a dynamically quantized int8 ONNX graph on onnxruntime: no torch at query time.
+    """all-MiniLM-L6-v2 as an ONNX graph on onnxruntime, dynamically quantized to int8 by default: no torch at query
+    time. `precision="fp32"` keeps the exported float weights: on a CPU without int8 dot-product instructions
+    (VNNI) it may encode faster (`archive-qa doctor --embedders` measures both).
 
     The export is made once from the packaged weights into `cache_dir` (torch is needed only then).
     We do not use sentence-transformers' own ONNX backend: it needs optimum-onnx, which pins transformers below
@@ -95,18 +99,23 @@ class OnnxMiniLM:
     dimension = MINILM_DIMENSION
 
     def __init__(
-        self, cache_dir: Path, batch_size: int = 32, threads: int | None = None, max_tokens: int = MINILM_TRAINED_TOKENS
+        self,
+        cache_dir: Path,
+        batch_size: int = 32,
+        threads: int | None = None,
+        max_tokens: int = MINILM_TRAINED_TOKENS,
+        precision: Precision = "int8",
     ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         model_dir = _minilm_dir()
-        onnx_path = ensure_onnx_export(model_dir, cache_dir)
+        onnx_path = ensure_onnx_export(model_dir, cache_dir, precision)
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         # A passage's words past `max_tokens` stay out of its vector (BM25 still reads them): see MINILM_TRAINED_TOKENS.
         self._tokenizer.enable_truncation(max_length=_readable_tokens(model_dir, max_tokens))
         self._tokenizer.enable_padding()
-        self.name = minilm_name("onnx-int8", max_tokens)
+        self.name = minilm_name(f"onnx-{precision}", max_tokens)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         self._session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
@@ -138,9 +147,10 @@ class OnnxMiniLM:
 _export_lock = threading.Lock()
 
 
-def ensure_onnx_export(model_dir: Path, cache_dir: Path) -> Path:
-    """Export and int8-quantize the packaged model once; atomic rename so concurrent first runs are safe."""
-    target = cache_dir / "minilm-onnx-int8" / "model-int8-pc.onnx"
+def ensure_onnx_export(model_dir: Path, cache_dir: Path, precision: Precision = "int8") -> Path:
+    """Export (and for int8, quantize) the packaged model once; atomic rename so concurrent first runs are safe."""
+    name = "model-int8-pc.onnx" if precision == "int8" else "model.onnx"
+    target = cache_dir / f"minilm-onnx-{precision}" / name
     with _export_lock:
         if target.exists():
             return target
@@ -148,6 +158,9 @@ def ensure_onnx_export(model_dir: Path, cache_dir: Path) -> Path:
         with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
             fp32 = Path(scratch) / "model.onnx"
             _export_fp32(model_dir, fp32)
+            if precision == "fp32":
+                os.replace(fp32, target)
+                return target
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
             logging.getLogger().setLevel(logging.ERROR)  # quantize_dynamic logs advice to the root logger
@@ -200,9 +213,12 @@ def _trace(torch: Any, model: Any, ids: Any, mask: Any, axes: dict[int, str], ou
 
 
 def make_embedder(name: str, cache_dir: Path, max_tokens: int = MINILM_TRAINED_TOKENS) -> Embedder:
-    """Factory for the configured embedder: `minilm-onnx-int8` (default) or `minilm-torch`, reading `max_tokens`."""
+    """Factory for the configured embedder (one of EMBEDDER_NAMES; `minilm-onnx-int8` is the default), reading
+    `max_tokens`."""
     if name == "minilm-onnx-int8":
         return OnnxMiniLM(cache_dir, max_tokens=max_tokens)
+    if name == "minilm-onnx-fp32":
+        return OnnxMiniLM(cache_dir, max_tokens=max_tokens, precision="fp32")
     if name == "minilm-torch":
         return TorchMiniLM(max_tokens=max_tokens)
-    raise ValueError(f"unknown embedder {name!r}: use minilm-onnx-int8 or minilm-torch")
+    raise ValueError(f"unknown embedder {name!r}: use one of {', '.join(EMBEDDER_NAMES)}")

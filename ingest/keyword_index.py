@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,8 +15,9 @@ from typing import Any
 import bm25s
 import numpy as np
 
+from ingest.scratch import ScratchFolder, sweep_scratch
 from ingest.store import ArchiveStore
-from ingest.types import article_of
+from ingest.types import NO_SOURCE, article_of
 
 try:  # PyStemmer is a compiled extra; without it BM25 still works, on surface forms.
     import Stemmer
@@ -34,6 +33,19 @@ def fingerprint(chunk_ids: Iterable[str]) -> str:
     for chunk_id in sorted(chunk_ids):
         digest.update(chunk_id.encode() + b"\n")
     return digest.hexdigest()[:24]
+
+
+# A metadata-only edit keeps the chunk set but changes chunks' days and sources, which the index holds too: its
+# key becomes `<chunk set>.<n>`, n counting such edits, so that readers load (or build) the index again.
+def chunk_set_of(key: str) -> str:
+    """The chunk-set fingerprint inside an index key."""
+    return key.partition(".")[0]
+
+
+def revised(key: str) -> str:
+    """The key of the same chunk set after one more metadata-only edit."""
+    base, _, edits = key.partition(".")
+    return f"{base}.{int(edits or 0) + 1}"
 
 
 def _tokenize(texts: list[str]) -> list[list[str]]:
@@ -58,6 +70,11 @@ class KeywordIndex:
         self.retriever, self.ids, self.days, self.sources, self.fingerprint = retriever, ids, days, sources, key
         self._source_array = np.array(sources, dtype=object)
         self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+
+    @cached_property
+    def source_names(self) -> list[str]:
+        """Every source some chunk names ("" = none stated is not one)."""
+        return sorted(set(self.sources) - {""})
 
     @cached_property
     def article_sizes(self) -> Counter[str]:
@@ -91,8 +108,8 @@ class KeywordIndex:
             keep &= self.days >= since
         if until is not None:
             keep &= self.days <= until
-        if sources:
-            keep &= np.isin(self._source_array, list(sources))
+        if sources:  # a chunk of an article without a source holds "", which NO_SOURCE picks
+            keep &= np.isin(self._source_array, ["" if s == NO_SOURCE else s for s in sources])
         return keep
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
@@ -108,17 +125,19 @@ class KeywordIndex:
     def save(self, root: Path) -> None:
         """Write to a temporary folder, then rename: a reader never sees half an index."""
         root.mkdir(parents=True, exist_ok=True)
+        sweep_scratch(root)  # what a killed save left behind
         target = root / self.fingerprint
         if target.exists():
             return
-        scratch = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
-        if self.ids:  # an empty BM25 has nothing to save (and bm25s cannot); `load` rebuilds it from no ids
-            self.retriever.save(str(scratch / "bm25"))
-        (scratch / "chunks.json").write_text(json.dumps({"ids": self.ids, "sources": self.sources}))
-        np.save(scratch / "days.npy", self.days)
-        os.replace(scratch, target)
+        with ScratchFolder(root) as scratch:
+            if self.ids:  # an empty BM25 has nothing to save (and bm25s cannot); `load` rebuilds it from no ids
+                self.retriever.save(str(scratch.path / "bm25"))
+            (scratch.path / "chunks.json").write_text(json.dumps({"ids": self.ids, "sources": self.sources}))
+            np.save(scratch.path / "days.npy", self.days)
+            if not scratch.publish(target):  # another process saved this very index meanwhile
+                return
         for old in root.iterdir():  # keep only the newest index (and any still being written)
-            if old != target and not old.name.startswith(".tmp-"):
+            if old != target and not ScratchFolder.is_scratch(old):
                 shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
@@ -126,9 +145,17 @@ class KeywordIndex:
         folder = root / key
         if not (folder / "chunks.json").exists():
             return None
+        sweep_scratch(root)
         meta = json.loads((folder / "chunks.json").read_text())
         retriever = bm25s.BM25.load(str(folder / "bm25")) if meta["ids"] else bm25s.BM25()
         return cls(retriever, meta["ids"], np.load(folder / "days.npy"), meta["sources"], key)
+
+    def restamped(self, metadata_of: Mapping[str, Mapping[str, Any]], key: str) -> KeywordIndex:
+        """The same index (chunks, tokens) with each chunk's day and source taken from `metadata_of[article id]`."""
+        metas = [metadata_of.get(article_of(chunk_id), {}) for chunk_id in self.ids]
+        entries = [KeywordEntry.of([], meta) for meta in metas]
+        days = np.asarray([e.day for e in entries], dtype=np.int64)
+        return KeywordIndex(self.retriever, self.ids, days, [e.source for e in entries], key)
 
 
 @dataclass(frozen=True)
@@ -143,6 +170,18 @@ class KeywordEntry:
     def of(cls, tokens: list[str], meta: Mapping[str, Any]) -> KeywordEntry:
         """From chunk (or article) metadata: chunks carry their article's day and source."""
         return cls(tokens, int(meta.get("day", 0)), str(meta.get("source", "")))
+
+
+def restamp_from_store(store: ArchiveStore, root: Path, current: str, key: str) -> KeywordIndex:
+    """After metadata-only edits: the index under `current` with days and sources read again from the article
+    records (chunks carry their article's), saved under `key`; rebuilt whole when `current` is not on disk."""
+    index = KeywordIndex.load(root, current)
+    if index is None:
+        return build_from_store(store, root, key)
+    records = store.article_records()
+    stamped = index.restamped({article_id: r.metadata for article_id, r in records.items()}, key)
+    stamped.save(root)
+    return stamped
 
 
 def build_from_store(

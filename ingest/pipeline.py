@@ -8,16 +8,27 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
+from ingest.article_meta import ArticleRecord, article_metadata, descriptive_changes
 from ingest.chunker import Chunker
 from ingest.embedder import Embedder
-from ingest.keyword_index import KeywordEntry, build_from_store, fingerprint, tokenize_chunks
-from ingest.readers import discover, read_file
+from ingest.keyword_index import (
+    KeywordEntry,
+    build_from_store,
+    chunk_set_of,
+    fingerprint,
+    restamp_from_store,
+    revised,
+    tokenize_chunks,
+)
+from ingest.readers import discover_places, read_file
+from ingest.reconcile import Edit, RunState, apply_edits, reconcile
 from ingest.report import IngestReport
-from ingest.store import ArchiveStore, article_metadata
+from ingest.store import ArchiveStore
 from ingest.types import Article, BadInput, Chunk, article_of
 
 Progress = Callable[[int, str], None]
@@ -27,21 +38,6 @@ Progress = Callable[[int, str], None]
 class _Batch:
     articles: list[Article] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
-
-
-@dataclass
-class _Run:
-    """What one run knows: the store's locations before it, and what it saw and wrote."""
-
-    stored: dict[str, set[str]]
-    owner: dict[str, str]
-    report: IngestReport = field(default_factory=IngestReport)
-    seen: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    written: dict[str, set[str]] = field(default_factory=dict)
-    replaced: set[str] = field(default_factory=set)
-    files_read: set[str] = field(default_factory=set)
-    orphans_at_start: set[str] = field(default_factory=set)
-    keyword: dict[str, KeywordEntry] = field(default_factory=dict)  # BM25 entries of the chunks written
 
 
 class Ingestor:
@@ -66,26 +62,28 @@ class Ingestor:
 
     def run(self, paths: Iterable[Path], prune: bool = False, progress: bool | Progress = True) -> IngestReport:
         started = time.perf_counter()
-        stored = {article_id: set(r.locations) for article_id, r in self.store.article_records().items()}
-        run = _Run(stored, {loc: article_id for article_id, locs in stored.items() for loc in locs})
+        run = RunState(self.store.article_records())
         # Chunks without a record now are a crash's remains; chunks that appear later without one may be another
         # writer's article in progress (on a Chroma server), which the final sweep must leave alone.
-        run.orphans_at_start = {c for c in self.store.chunk_ids() if article_of(c) not in stored}
+        run.orphans_at_start = {c for c in self.store.chunk_ids() if article_of(c) not in run.stored}
         bar = tqdm(unit=" articles", disable=progress is not True, desc="ingest")
-        batch, in_flight = _Batch(), None
+        batch, in_flight, read = _Batch(), None, 0
         with ThreadPoolExecutor(max_workers=1) as writer:  # Chroma writes overlap the next batch's embedding
-            for path in discover(paths):
-                clean = True
+            for found in discover_places(paths):
+                path, clean = found.path, True
                 for item in read_file(path, self.max_file_bytes, self.max_stream_bytes):
                     if isinstance(item, BadInput):
                         run.report.failed += 1
                         run.report.errors.append(item)
                         clean = False
                         continue
+                    # A record's location is its file's plus "#key": so is its place in the archive.
+                    run.places.setdefault(item.location, found.place + item.location[len(str(path)) :])
                     self._classify(item, run, batch)
                     bar.update(1)
+                    read += 1  # counted here: a disabled bar does not count
                     if callable(progress):
-                        progress(bar.n, str(path))
+                        progress(read, str(path))
                     if len(batch.chunks) >= self.batch_chunks:
                         in_flight = self._flush(batch, run, writer, in_flight)
                         batch = _Batch()
@@ -95,21 +93,25 @@ class Ingestor:
             if in_flight:
                 in_flight.result()
         bar.close()
-        self._reconcile(run, prune)
-        self._refresh_keyword_index(force=run.report.wrote_anything, known=run.keyword)
+        apply_edits(self.store, run)
+        reconcile(self.store, run, prune)
+        self._refresh_keyword_index(run)
         run.report.seconds = time.perf_counter() - started
         return run.report
 
-    def _classify(self, article: Article, run: _Run, batch: _Batch) -> None:
+    def _classify(self, article: Article, run: RunState, batch: _Batch) -> None:
         first_in_run = article.id not in run.seen
         run.seen[article.id].add(article.location)
         if not first_in_run:
             run.report.duplicate += 1
         elif article.id in run.stored:
-            if article.location in run.stored[article.id]:
-                run.report.unchanged += 1
-            else:
+            if article.location not in run.stored[article.id]:
                 run.report.duplicate += 1
+            elif changes := _metadata_edit(article, run.records[article.id]):
+                run.edits[article.id] = Edit(article, changes)
+                run.report.updated += 1
+            else:
+                run.report.unchanged += 1
         else:
             previous = run.owner.get(article.location)
             if previous is not None and previous != article.id:
@@ -121,7 +123,7 @@ class Ingestor:
             batch.chunks.extend(self.chunker.split(article))
 
     def _flush(
-        self, batch: _Batch, run: _Run, writer: ThreadPoolExecutor, in_flight: Future[None] | None
+        self, batch: _Batch, run: RunState, writer: ThreadPoolExecutor, in_flight: Future[None] | None
     ) -> Future[None] | None:
         if not batch.articles:
             return in_flight
@@ -133,7 +135,7 @@ class Ingestor:
         for article in batch.articles:
             rows = rows_of[article.id]
             run.written[article.id] = set(run.seen[article.id])
-            metas[article.id] = article_metadata(article, run.written[article.id], len(rows))
+            metas[article.id] = article_metadata(article, run.written[article.id], len(rows), run.places)
             mean = vectors[rows].mean(axis=0)
             article_vectors.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
         if in_flight:
@@ -152,53 +154,27 @@ class Ingestor:
         run.report.chunks_written += len(batch.chunks)
         return writer.submit(write)
 
-    def _reconcile(self, run: _Run, prune: bool) -> None:
-        """Settle where every article lives: changed locations, pruned files, then orphan chunks."""
-        seen_at = {loc: article_id for article_id, locs in run.seen.items() for loc in locs}
-        final: dict[str, set[str]] = {}
-        for article_id, old in run.stored.items():
-            keep = {loc for loc in old if seen_at.get(loc, article_id) == article_id}
-            if prune:
-                keep = {loc for loc in keep if _still_there(loc, run.files_read, seen_at)}
-            final[article_id] = keep | run.seen.get(article_id, set())
-        for article_id, locs in run.seen.items():
-            final.setdefault(article_id, set(locs))
-        gone = [article_id for article_id, locs in final.items() if not locs]
-        changed = {
-            article_id: sorted(locs)
-            for article_id, locs in final.items()
-            if locs and locs != run.written.get(article_id, run.stored.get(article_id))
-        }
-        if changed:
-            self.store.set_locations(changed)
-        if gone:
-            self.store.delete_articles(gone)
-            run.report.removed += len(set(gone) - run.replaced)
-        live = set(final) - set(gone)
-        # Chunks of a crashed write or an interrupted delete: orphans since the start of the run and still without
-        # a record. Other writers' articles (a server takes several) are neither, whether complete or in progress.
-        suspects = [
-            chunk_id
-            for chunk_id in self.store.chunk_ids()
-            if article_of(chunk_id) not in live and chunk_id in run.orphans_at_start
-        ]
-        recorded = self.store.get_articles(sorted({article_of(chunk_id) for chunk_id in suspects}))
-        orphans = [chunk_id for chunk_id in suspects if article_of(chunk_id) not in recorded]
-        if orphans:
-            self.store.delete_chunks(orphans)
-
-    def _refresh_keyword_index(self, force: bool, known: dict[str, KeywordEntry]) -> None:
-        """Rebuild BM25 when the chunk set differs from the one it was built for; no-op on an unchanged store."""
+    def _refresh_keyword_index(self, run: RunState) -> None:
+        """Rebuild BM25 when the chunk set differs from the one it was built for, restamp its days and sources after
+        metadata-only edits (this run's, or a killed run's); a no-op on an unchanged store."""
         chunk_ids = self.store.chunk_ids()
-        key = fingerprint(chunk_ids)
-        if not force and key == self.store.fingerprint and (self.keyword_root / key).exists():
+        chunk_set, current = fingerprint(chunk_ids), self.store.fingerprint
+        same_set, on_disk = chunk_set_of(current) == chunk_set, (self.keyword_root / current).exists()
+        pending = self.store.keyword_pending
+        if same_set and on_disk and not pending and not run.chunks_changed:
             return
-        build_from_store(self.store, self.keyword_root, key, known, chunk_ids)
+        # After edits the chunk set is the same, but readers must see a new key to load the new days and sources.
+        key = revised(current) if same_set and pending else chunk_set
+        if same_set and pending and on_disk and not run.chunks_changed:
+            restamp_from_store(self.store, self.keyword_root, current, key)  # same chunks: tokens kept
+        else:
+            build_from_store(self.store, self.keyword_root, key, run.keyword, chunk_ids)
         self.store.set_fingerprint(key)
 
 
-def _still_there(location: str, files_read: set[str], seen: dict[str, str]) -> bool:
-    path = location.split("#", 1)[0]
-    if path in files_read:  # the file was read whole this run: its records are exactly what it holds now
-        return location in seen
-    return Path(path).exists() or Path(location).exists()  # a file name may hold '#' itself
+def _metadata_edit(article: Article, record: ArticleRecord) -> dict[str, Any]:
+    """What the item now states otherwise than the stored record, when the record's metadata came from this item
+    (or it is not known from which): the same story found elsewhere is a duplicate and changes nothing."""
+    if record.metadata_from not in (None, article.location):
+        return {}
+    return descriptive_changes(article, record.metadata)

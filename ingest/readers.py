@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.decode import InputError, decode
@@ -15,8 +16,22 @@ TEXT_SUFFIXES = (".txt", ".text", ".md")
 SUPPORTED = (*TEXT_SUFFIXES, ".json", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".csv", ".html", ".htm")
 
 
+@dataclass(frozen=True)
+class Found:
+    """A file to read (resolved) and its place in the archive: its path under the folder that was named, or its
+    name when the file itself was named. People are shown the place; the store keeps both."""
+
+    path: Path
+    place: str
+
+
 def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every file under the paths, recursively, in a stable order; hidden files and folders are skipped.
+    """Every file under the paths, recursively, in a stable order; hidden files and folders are skipped."""
+    return (found.path for found in discover_places(paths))
+
+
+def discover_places(paths: Iterable[Path]) -> Iterator[Found]:
+    """`discover`, with each file's place in the archive.
 
     A missing path fails before any file is yielded, so a mistyped argument never leaves a half-done run.
     """
@@ -26,12 +41,12 @@ def discover(paths: Iterable[Path]) -> Iterator[Path]:
             raise FileNotFoundError(f"{root}: no such file or directory")
     for root in roots:
         if root.is_file():
-            yield root.resolve()
+            yield Found(root.resolve(), root.name)
         else:
             for path in sorted(root.rglob("*")):
-                relative = path.relative_to(root).parts
-                if path.is_file() and not any(part.startswith(".") for part in relative):
-                    yield path.resolve()
+                relative = path.relative_to(root)
+                if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                    yield Found(path.resolve(), relative.as_posix())
 
 
 def suffix_of(path: Path) -> str:

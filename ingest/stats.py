@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.store import ArchiveStore
+from ingest.types import NO_SOURCE
 
 
 def index_stats(store: ArchiveStore) -> dict[str, Any]:
@@ -13,7 +14,7 @@ def index_stats(store: ArchiveStore) -> dict[str, Any]:
     dates = sorted(str(r.metadata["published"]) for r in records.values() if r.metadata.get("published"))
     sources: dict[str, int] = {}
     for record in records.values():
-        source = str(record.metadata.get("source") or "unknown")
+        source = str(record.metadata.get("source") or NO_SOURCE)  # a name the source filter takes, too
         sources[source] = sources.get(source, 0) + 1
     meta = store.chunks.metadata or {}
     return {

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,8 @@ from chromadb.api import ClientAPI
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.errors import ChromaError
 
+from ingest.article_meta import CHUNK_KEYS, ArticleRecord, Placement
+from ingest.article_meta import article_metadata as article_metadata  # re-exported: ingest and bench write with it
 from ingest.types import Article, Chunk
 
 ARTICLES_SUFFIX = "__articles"
@@ -54,16 +54,6 @@ class ChromaEmbedding(EmbeddingFunction[Documents]):
         return "cosine"
 
 
-@dataclass(frozen=True)
-class ArticleRecord:
-    """What the store knows of an article without its chunks."""
-
-    id: str
-    locations: tuple[str, ...]
-    metadata: dict[str, Any]
-    text: str = ""
-
-
 def make_client(store_dir: Path, chroma_url: str | None) -> ClientAPI:
     """Embedded PersistentClient under `store_dir`, or an HttpClient for `http://host:port`."""
     settings = chromadb.Settings(anonymized_telemetry=False)
@@ -76,27 +66,6 @@ def make_client(store_dir: Path, chroma_url: str | None) -> ClientAPI:
         )
     store_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(store_dir / "chroma"), settings=settings)
-
-
-def article_metadata(article: Article, locations: Iterable[str], n_chunks: int) -> dict[str, Any]:
-    """Chroma metadata of an article; keys with unknown values are left out (Chroma stores no None)."""
-    meta: dict[str, Any] = {
-        "article_id": article.id,
-        "title": article.title,
-        "day": article.day,
-        "locations": json.dumps(sorted(locations)),
-        "n_chunks": n_chunks,
-    }
-    optional = {
-        "source": article.source,
-        "place": article.place,
-        "published": article.published.isoformat() if article.published else None,
-        "url": article.url,
-        "authors": ", ".join(article.authors) or None,
-        "external_id": article.external_id,
-    }
-    meta.update({key: value for key, value in optional.items() if value})
-    return meta
 
 
 class ArchiveStore:
@@ -166,12 +135,27 @@ class ArchiveStore:
                 metadatas=list(metas[begin : begin + PAGE]),
             )
 
-    def set_locations(self, updates: Mapping[str, Sequence[str]]) -> None:
-        """Record where each article was found; metadata-only, nothing is re-embedded."""
+    def set_locations(self, updates: Mapping[str, Placement]) -> None:
+        """Record where each article was found and where that is in the archive; nothing is re-embedded."""
+        self.update_records({article_id: placement.metadata() for article_id, placement in updates.items()})
+
+    def update_records(self, updates: Mapping[str, Mapping[str, Any]]) -> None:
+        """Merge metadata into article records (a None value deletes the key); nothing is re-embedded."""
         ids = sorted(updates)
         for begin in range(0, len(ids), PAGE):
             part = ids[begin : begin + PAGE]
-            self.articles.update(ids=part, metadatas=[{"locations": json.dumps(sorted(updates[i]))} for i in part])
+            self.articles.update(ids=part, metadatas=[dict(updates[i]) for i in part])
+
+    def update_chunks_of(self, updates: Mapping[str, Mapping[str, Any]]) -> None:
+        """Merge an article's changed metadata into each of its chunks (those keys chunks carry; None deletes)."""
+        carried = {i: {k: v for k, v in changes.items() if k in CHUNK_KEYS} for i, changes in updates.items()}
+        article_ids = sorted(i for i, changes in carried.items() if changes)
+        for begin in range(0, len(article_ids), PAGE // 10):  # ~10 chunks an article: pages of about PAGE chunks
+            part = article_ids[begin : begin + PAGE // 10]
+            got = self.chunks.get(where={"article_id": {"$in": part}}, include=["metadatas"])
+            metas = [carried[str(meta["article_id"])] for meta in got["metadatas"] or []]
+            if got["ids"]:
+                self.chunks.update(ids=got["ids"], metadatas=metas)
 
     def delete_articles(self, article_ids: Sequence[str]) -> None:
         """Record first, chunks second: an interrupted delete leaves orphan chunks, swept by the next ingest."""
@@ -185,23 +169,38 @@ class ArchiveStore:
             self.chunks.delete(ids=list(chunk_ids[begin : begin + PAGE]))
 
     def set_fingerprint(self, fingerprint: str) -> None:
-        """Mark a new chunk set; chunks written since are of this version's layout, so the store is now of it."""
-        self.chunks.modify(metadata={**(self.chunks.metadata or {}), "fingerprint": fingerprint, "layout": LAYOUT})
+        """Mark a new chunk set (or new chunk metadata); chunks written since are of this version's layout, so the
+        store is now of it, and the keyword index is built for it (nothing is pending any more)."""
+        meta = {**(self.chunks.metadata or {}), "fingerprint": fingerprint, "layout": LAYOUT, "keyword_pending": 0}
+        self.chunks.modify(metadata=meta)
+
+    def mark_keyword_pending(self) -> None:
+        """Before chunk metadata is edited in place: the keyword index's days and sources are due again, even if
+        this run is killed before it refreshes them (the chunk set, and so the fingerprint, does not change)."""
+        self.chunks.modify(metadata={**(self.chunks.metadata or {}), "keyword_pending": 1})
 
     # Reading.
     @property
     def fingerprint(self) -> str:
-        """Changes whenever the set of chunks does; the keyword index is valid for one fingerprint."""
+        """Changes whenever the set of chunks, or their metadata, does; the keyword index is valid for one."""
+        return str(self._fresh_metadata().get("fingerprint", ""))
+
+    @property
+    def keyword_pending(self) -> bool:
+        """Chunk metadata was edited since the keyword index was last built (see `mark_keyword_pending`)."""
+        return bool(self._fresh_metadata().get("keyword_pending", 0))
+
+    def _fresh_metadata(self) -> dict[str, Any]:
+        """The chunk collection's metadata as stored now (another process may have changed it)."""
         fresh = self.client.get_collection(self.chunks.name, embedding_function=ChromaEmbedding())  # type: ignore[arg-type]
-        return str((fresh.metadata or {}).get("fingerprint", ""))
+        return dict(fresh.metadata or {})
 
     def article_records(self, with_text: bool = False) -> dict[str, ArticleRecord]:
         include = ["metadatas", "documents"] if with_text else ["metadatas"]
         records = {}
         for ids, metas, docs in _pages(self.articles, include):
             for i, (article_id, meta) in enumerate(zip(ids, metas, strict=True)):
-                locations = tuple(json.loads(str(meta.get("locations", "[]"))))
-                records[article_id] = ArticleRecord(article_id, locations, dict(meta), docs[i] if docs else "")
+                records[article_id] = ArticleRecord.of(article_id, meta, docs[i] if docs else "")
         return records
 
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, ArticleRecord]:
@@ -209,7 +208,7 @@ class ArchiveStore:
             return {}
         got = self.articles.get(ids=list(article_ids), include=["metadatas", "documents"])
         return {
-            i: ArticleRecord(i, tuple(json.loads(str(m.get("locations", "[]")))), dict(m), d or "")
+            i: ArticleRecord.of(i, m, d or "")
             for i, m, d in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True)
         }
 
@@ -260,9 +259,8 @@ def chunk_text(article_text: str, chunk_meta: Mapping[str, Any], document: str |
 
 
 def _chunk_metadata(chunk: Chunk, article_meta: dict[str, Any]) -> dict[str, Any]:
-    keep = ("title", "day", "source", "published", "place", "url")
     return {
-        **{key: article_meta[key] for key in keep if key in article_meta},
+        **{key: article_meta[key] for key in CHUNK_KEYS if key in article_meta},
         "article_id": chunk.article_id,
         "index": chunk.index,
         "start": chunk.start,

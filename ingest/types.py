@@ -11,6 +11,8 @@ from functools import cached_property
 
 _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+# How an article that states no source is listed and filtered on (stats, the app's Sources, `--source`).
+NO_SOURCE = "(no source)"
 
 
 def normalize(text: str) -> str:

@@ -27,7 +27,9 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
     store_options(ask)
     ask.add_argument("--answerer", choices=["llm", "extractive", "openai"])
     ask.add_argument("--as-of", type=_date, help="answer as of this date (default today)")
-    ask.add_argument("--source", action="append", default=[], help="only these sources (repeatable)")
+    ask.add_argument(
+        "--source", action="append", default=[], help='only these sources (repeatable; "(no source)": none stated)'
+    )
     ask.add_argument("--since", type=_date)
     ask.add_argument("--until", type=_date)
     ask.add_argument("--k", type=int, help="passages given to the answerer")
@@ -49,9 +51,11 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from archive_qa.archive_check import require_archive
     from qa.filters import Filters
     from qa.pipeline import ArchiveQA
 
+    require_archive(settings)
     filters = Filters(as_of=args.as_of or date.today(), since=args.since, until=args.until, sources=tuple(args.source))
     qa = ArchiveQA.from_settings(settings)
     answer = qa.ask(args.question, filters=filters, answerer=args.answerer, k=args.k)
@@ -71,8 +75,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from archive_qa.archive_check import require_archive
     from qa.evaluate import run_eval
 
+    require_archive(settings)
     report = run_eval(
         settings,
         args.questions,

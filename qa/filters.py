@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from ingest.types import NO_SOURCE
 
 _RECENT = re.compile(
     r"\b(latest|recent(ly)?|this (week|month|year)|last (week|month)|now|currently|current|today|"
@@ -52,17 +54,27 @@ class Filters:
         return self.since.toordinal() if self.since else None
 
     def admits(self, metadata: Mapping[str, Any]) -> bool:
-        """The same test as `chroma_where`, on one chunk's metadata."""
+        """The same test as `chroma_where`, on one chunk's metadata; NO_SOURCE admits a chunk without a source."""
         day = int(metadata.get("day", 0))
         if day > self.last_day or (self.first_day is not None and day < self.first_day):
             return False
-        return not self.sources or metadata.get("source") in self.sources
+        return not self.sources or (metadata.get("source") or NO_SOURCE) in self.sources
 
-    def chroma_where(self) -> dict[str, Any]:
-        """Chroma metadata filter. Undated articles (day 0) pass the as-of limit but not a `since`."""
+    def chroma_where(self, known_sources: Iterable[str] = ()) -> dict[str, Any]:
+        """Chroma metadata filter. Undated articles (day 0) pass the as-of limit but not a `since`.
+
+        An article without a source has no `source` key, which `$in` cannot match: NO_SOURCE is asked for as
+        "none of the other `known_sources`" (`$nin` matches a missing key). Without them the clause is left out;
+        `admits` checks each result either way.
+        """
         clauses: list[dict[str, Any]] = [{"day": {"$lte": self.last_day}}]
         if self.first_day is not None:
             clauses.append({"day": {"$gte": self.first_day}})
-        if self.sources:
-            clauses.append({"source": {"$in": list(self.sources)}})
+        named = [source for source in self.sources if source != NO_SOURCE]
+        if NO_SOURCE in self.sources:
+            others = sorted(set(known_sources) - set(named))
+            if others:
+                clauses.append({"source": {"$nin": others}})
+        elif named:
+            clauses.append({"source": {"$in": named}})
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -6,6 +6,7 @@ import math
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,9 +80,9 @@ class HybridRetriever:
         started = time.perf_counter()
         vector = self.embedder.embed([question])[0]
         embedded = time.perf_counter()
-        dense = self._dense(vector, filters)
-        dense_done = time.perf_counter()
         index = self.keyword_index()  # once per question: an ingest meanwhile must not mix two chunk sets
+        dense = self._dense(vector, filters, index.source_names)
+        dense_done = time.perf_counter()
         keyword = self._keyword_hits(question, filters, index)
         keyword_done = time.perf_counter()
         fused = self._fuse(dense, keyword, index, filters, asks_for_recent(question))
@@ -94,18 +95,20 @@ class HybridRetriever:
         }
         return passages
 
-    def _dense(self, vector: np.ndarray, filters: Filters) -> dict[str, dict[str, Any]]:
+    def _dense(
+        self, vector: np.ndarray, filters: Filters, known_sources: Sequence[str] = ()
+    ) -> dict[str, dict[str, Any]]:
         """Chunk id -> {similarity, rank, metadata, document} for the nearest chunks passing the filters.
 
         Chroma's `where` turns its HNSW search into a slow filtered scan (200-400 ms at 68k chunks), so ask it
         unfiltered for a few times more neighbours and filter here; only when too few pass (a narrow date range or a
-        rare source) fall back to the filtered query.
+        rare source) fall back to the filtered query (`known_sources` let it ask for articles without a source).
         """
         wanted = self.config.dense_candidates
         result = self._query(vector, wanted * DENSE_OVERFETCH, None)
         hits = _passing(result, filters, wanted)
         if len(hits) < wanted and len(result["ids"][0]) == wanted * DENSE_OVERFETCH:
-            hits = _passing(self._query(vector, wanted, filters.chroma_where()), filters, wanted)
+            hits = _passing(self._query(vector, wanted, filters.chroma_where(known_sources)), filters, wanted)
         return hits
 
     def _query(self, vector: np.ndarray, n_results: int, where: dict[str, Any] | None) -> Any:
@@ -216,7 +219,7 @@ def _passage(chunk_id: str, hit: dict[str, Any], score: float, record: ArticleRe
         published=meta.get("published"),
         place=meta.get("place"),
         url=meta.get("url"),
-        path=locations[0] if locations else None,
+        path=record.archive_path(locations[0]) if locations else None,  # its place in the archive, not the server's
         start=int(meta.get("start", 0)),
         end=int(meta.get("end", 0)),
         score=score,

@@ -20,7 +20,7 @@ class Passage:
     published: str | None = None  # ISO date, None when the article states none
     place: str | None = None
     url: str | None = None
-    path: str | None = None  # first location the article was ingested from
+    path: str | None = None  # where the article's first location is in the archive (relative to what was ingested)
     start: int = 0
     end: int = 0
     score: float = 0.0  # fused retrieval score (higher is better)

@@ -154,6 +154,29 @@ def ask(page: Any, question: str, timeout_ms: float = 60_000) -> Asked:
 
 
 def open_app(page: Any, url: str) -> None:
+    """Load the page and wait until it is wired and its load event is in (app.py marks <html data-aq-loaded>),
+    not just until markup shows: the load event's answer resets the Index tab's file choice, for one."""
     page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("html[data-aq-loaded='1']", state="attached")
     page.wait_for_selector("#aq-chat")
     page.wait_for_selector("#aq-input")
+
+
+def open_tab(page: Any, name: str) -> None:
+    """Select a tab and wait until it is the selected one (its content is rendered when it is first selected)."""
+    page.get_by_role("tab", name=name).click()
+    page.get_by_role("tab", name=name, selected=True).wait_for()
+
+
+def upload_files(page: Any, *paths: Path) -> None:
+    """Put files in the Index tab's upload box and wait until the server holds each of them.
+
+    The signal is each file's download link, which the box shows only when the upload request has returned (its
+    href is the server's copy). Not the file name as text: that shows as `name` only in the "Uploading…" row of
+    the few milliseconds the upload takes; the finished row splits it into `<span>stem</span> <span>.ext</span>`
+    ("tricky .txt"), so waiting for the text passed only when Playwright happened to look during the upload.
+    """
+    open_tab(page, "Index")
+    page.locator("#aq-upload input[type=file]").set_input_files([str(p) for p in paths])
+    for path in paths:
+        page.locator(f'#aq-upload a[download="{path.name}"]').wait_for()

@@ -85,3 +85,29 @@ def test_ingest_zip_then_ask(client: Any, tmp_path: Path) -> None:
     result = json.loads(client.predict(question=question, api_name="/ask"))
     assert "1,150" in result["answer"]
     assert result["citations"][0]["title"] == ORSUND.splitlines()[0]
+
+
+SKOGHOLT = """Skogholt footbridge reopens with a heated deck
+SKOGHOLT, November 12, 2024 — The Skogholt footbridge reopened on Monday with a heated deck that keeps its 64 \
+metres free of ice, after a winter in which 212 people slipped on the old planks, the municipality said.
+Agencies - NTB
+"""
+
+
+def test_remove_endpoint_takes_a_file_out_of_the_index(client: Any, tmp_path: Path) -> None:
+    from gradio_client import handle_file
+
+    story = tmp_path / "skogholt-bridge.txt"
+    story.write_text(SKOGHOLT, encoding="utf-8")
+    summary = json.loads(client.predict(files=[handle_file(str(story))], api_name="/ingest"))
+    assert summary["stored_as"] == ["uploads/skogholt-bridge.txt"], summary
+    question = "How many people slipped on the old Skogholt footbridge planks?"
+    assert "212" in json.loads(client.predict(question=question, api_name="/ask"))["answer"]
+
+    removed = json.loads(client.predict(file="uploads/skogholt-bridge.txt", api_name="/remove"))
+    assert removed["articles"] == {"removed": 1, "kept": 0}, removed
+    assert removed["index"]["articles"] == summary["index"]["articles"] - 1
+    after = json.loads(client.predict(question=question, api_name="/ask"))
+    assert SKOGHOLT.splitlines()[0] not in [c["title"] for c in after["citations"]]
+    with pytest.raises(Exception, match="not a file of the index"):
+        client.predict(file="/etc/passwd", api_name="/remove")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_support import BOT, Server, ask, gold_title, open_app, record
+from app_support import BOT, Server, ask, gold_title, open_app, open_tab, record, upload_files
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -124,15 +124,13 @@ def test_upload_then_ask_about_it(app_server: Server, page: Any, screenshot: Any
     article = tmp_path / "velmora-solar.txt"
     article.write_text(NEW_ARTICLE, encoding="utf-8")
     open_app(page, app_server.url)
-    page.get_by_role("tab", name="Index").click()
-    page.locator("#aq-upload input[type=file]").set_input_files(str(article))
-    page.locator("#aq-upload").get_by_text("velmora-solar.txt").first.wait_for()
+    upload_files(page, article)
     page.locator("#aq-ingest").click()
     page.get_by_text("1 new").wait_for(timeout=60_000)
     assert "Velmora" not in page.locator("#aq-ingest-result").inner_text()  # no error lines
     screenshot(page, "06_uploaded")
 
-    page.get_by_role("tab", name="Ask").click()
+    open_tab(page, "Ask")
     asked = ask(page, "How many panels does the floating solar farm in Velmora have?")
     assert "31,200" in asked.bubble.inner_text()
     asked.bubble.locator("a.aq-cite").first.click()
@@ -213,12 +211,10 @@ def test_archive_markup_is_shown_as_text(app_server: Server, page: Any, tmp_path
         encoding="utf-8",
     )
     open_app(page, app_server.url)
-    page.get_by_role("tab", name="Index").click()
-    page.locator("#aq-upload input[type=file]").set_input_files(str(tricky))
-    page.locator("#aq-upload").get_by_text("tricky.txt").first.wait_for()
+    upload_files(page, tricky)
     page.locator("#aq-ingest").click()
     page.get_by_text("1 new").wait_for(timeout=60_000)
-    page.get_by_role("tab", name="Ask").click()
+    open_tab(page, "Ask")
     asked = ask(page, "How did the Quarnby council vote on the night ferry plan?")
     asked.bubble.locator("a.aq-cite").first.click()
     card = page.locator(".aq-card.aq-active")
@@ -255,3 +251,42 @@ def test_date_filter_limits_the_sources(app_server: Server, page: Any) -> None:
     found = [d for text in dates for d in text.split(" · ") if d[:2] == "20" and len(d) == 10]
     assert found and all(d <= "2023-02-01" for d in found), dates
     assert "212 million" in asked.bubble.inner_text()
+
+
+LIGHTHOUSE = """Brennvik lighthouse keeper retires after forty years
+BRENNVIK, June 4, 2024 — Ottar Selvik, keeper of the Brennvik lighthouse, retired on Tuesday after forty years, \
+saying the lamp had failed only twice in his time, both during the storm winter of 1993.
+Agencies - NTB
+"""
+
+
+def test_remove_a_file_then_its_answer_is_gone(app_server: Server, page: Any, screenshot: Any, tmp_path: Path) -> None:
+    article = tmp_path / "brennvik-lighthouse.txt"
+    article.write_text(LIGHTHOUSE, encoding="utf-8")
+    question = "In which winter did the Brennvik lighthouse lamp fail?"
+    open_app(page, app_server.url)
+    upload_files(page, article)
+    page.locator("#aq-ingest").click()
+    page.locator("#aq-ingest-result").get_by_text("1 new").wait_for(timeout=60_000)
+    open_tab(page, "Ask")
+    assert "1993" in ask(page, question).bubble.inner_text()
+
+    open_tab(page, "Index")
+    pick = page.locator("#aq-remove-file input")
+    pick.click()
+    pick.fill("brennvik")
+    page.get_by_role("option", name="uploads/brennvik-lighthouse.txt").click()
+    page.locator("#aq-remove").click()
+    result = page.locator("#aq-remove-result")
+    result.get_by_text("1 article(s) taken out").wait_for(timeout=60_000)
+    assert "uploads/brennvik-lighthouse.txt" in result.inner_text()
+    screenshot(page, "14_removed")
+    pick.click()
+    page.get_by_role("option").first.wait_for()
+    assert page.get_by_role("option", name="uploads/brennvik-lighthouse.txt").count() == 0  # no longer listed
+    pick.press("Escape")  # close the list: it lies over the tabs
+
+    open_tab(page, "Ask")
+    again = ask(page, question)
+    assert "1993" not in again.bubble.inner_text()
+    assert LIGHTHOUSE.splitlines()[0] not in page.locator("#aq-sources").inner_text()

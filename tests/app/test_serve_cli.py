@@ -75,12 +75,13 @@ def test_help_does_not_import_gradio() -> None:
 
 @pytest.mark.timeout(120)
 def test_auth_from_environment_guards_the_app(tmp_path: Path) -> None:
-    """An own, empty store: the session's app keeps the sample store open, and auth is all this test is about."""
+    """An own, empty store (so `--allow-empty`): the session's app keeps the sample store open, and auth is all
+    this test is about."""
     from gradio_client import Client
 
     os.environ["ARCHIVE_QA_AUTH"] = "ann:s3cret-pw"
     try:
-        with serve(tmp_path / "store", tmp_path / "serve.log", "--answerer", "extractive") as server:
+        with serve(tmp_path / "store", tmp_path / "serve.log", "--answerer", "extractive", "--allow-empty") as server:
             for _ in range(50):  # the start line is printed just after the server answers
                 if "password required" in server.log.read_text():
                     break

@@ -151,3 +151,11 @@ def test_stage_limits_the_whole_upload_too(tmp_path: Path) -> None:
 )
 def test_safe_member_path_normalizes(name: str, expected: str) -> None:
     assert str(safe_member_path(name)) == expected
+
+
+def test_zip_without_readable_members_is_refused(tmp_path: Path) -> None:
+    """Staged empty it would replace an earlier upload of its name with nothing."""
+    bundle = make_zip(tmp_path / "photos.zip", {"a.jpg": b"\xff\xd8", "notes/readme.pdf": b"%PDF"})
+    with pytest.raises(UploadError, match="no files the archive reads"):
+        extract_zip(bundle, tmp_path / "up", LIMITS)
+    assert not (tmp_path / "up").exists()

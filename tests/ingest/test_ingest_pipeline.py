@@ -304,3 +304,15 @@ def test_hostile_files_get_clear_outcomes_and_lose_nothing(
     assert again["articles"] == counts(unchanged=good, failed=len(expected))
     assert again["chunks_written"] == 0
     assert len(store_snapshot(store).records) == 30 + good
+
+
+def test_a_progress_callback_gets_the_running_article_count(tmp_path: Path, sample_archive: Path) -> None:
+    """The app's upload bar reads these counts (the console bar is off then, so it cannot be the counter)."""
+    from ingest.factory import make_ingestor
+
+    seen: list[tuple[int, str]] = []
+    files = sorted(sample_archive.glob("*.txt"))[:3]
+    report = make_ingestor(Settings(store=tmp_path / "store")).run(files, progress=lambda n, p: seen.append((n, p)))
+    assert report.new == 3
+    assert [n for n, _ in seen] == [1, 2, 3]
+    assert [Path(p).name for _, p in seen] == [f.name for f in files]

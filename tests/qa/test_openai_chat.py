@@ -1,4 +1,4 @@
-"""OpenAIChatGenerator against llama-cpp-python's own OpenAI-compatible server running SmolLM2-135M."""
+"""OpenAIChatGenerator against llama.cpp's own OpenAI-compatible HTTP server (xllamacpp) running SmolLM2-135M."""
 
 from __future__ import annotations
 
@@ -18,6 +18,16 @@ from qa.openai_chat import OpenAIChatGenerator, OpenAIEndpointError, _deltas
 from loopback import free_port
 
 SERVER_START_SECONDS = 120
+# A separate process, as a user's model server would be: llama.cpp's server engine listening on one port.
+SERVE = """
+import signal, sys, xllamacpp
+params = xllamacpp.CommonParams()
+params.model.path, params.n_ctx, params.verbosity = sys.argv[1], 2048, -1
+params.hostnames, params.port = ["127.0.0.1"], int(sys.argv[2])
+server = xllamacpp.Server(params)
+print("listening on", server.listening_address, flush=True)
+signal.pause()
+"""
 
 
 def _smollm2_gguf() -> Path:
@@ -29,11 +39,10 @@ def _smollm2_gguf() -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`python -m llama_cpp.server` on a free loopback port; yields its /v1 base URL; always killed after."""
+    """llama.cpp's server on a free loopback port, in its own process; yields its /v1 base URL; always killed."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(_smollm2_gguf())]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
+    command = [sys.executable, "-c", SERVE, str(_smollm2_gguf()), str(port)]
     env = os.environ | {"HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -54,14 +63,14 @@ def _wait_until_ready(process: subprocess.Popen[bytes], base_url: str, log_path:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"llama_cpp.server exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+            pytest.fail(f"the llama.cpp server exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
         try:
             if httpx.get(f"{base_url}/models", timeout=2, trust_env=False).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.5)
-    pytest.fail(f"llama_cpp.server not ready after {SERVER_START_SECONDS}s:\n{log_path.read_text()[-3000:]}")
+    pytest.fail(f"the llama.cpp server was not ready after {SERVER_START_SECONDS}s:\n{log_path.read_text()[-3000:]}")
 
 
 def test_streams_from_a_real_server(server: str) -> None:

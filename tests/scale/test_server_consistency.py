@@ -95,7 +95,13 @@ def test_two_apps_stay_consistent_while_a_third_process_ingests(
 
         new = write_wire_articles(tmp_path / "new-stories")
         writer = start_archive_qa(
-            "ingest", new[0].parent, "--chroma-url", url, "--store", tmp_path / "writer", "--json",
+            "ingest",
+            new[0].parent,
+            "--chroma-url",
+            url,
+            "--store",
+            tmp_path / "writer",
+            "--json",
             out=tmp_path / "writer.out",
         )
         try:
@@ -118,8 +124,10 @@ def test_two_apps_stay_consistent_while_a_third_process_ingests(
         rounds.append(("after the ingest", _round(clients, asks)))
         problems = _problems(rounds, golds)
         requests = sum(len(answers) for _, per_app in rounds for answers in per_app)
-        print(f"{requests} answers in {len(rounds)} rounds, {during} of them during the ingest; apps ready in "
-              + ", ".join(f"{app.startup_seconds:.1f} s" for app in apps))
+        print(
+            f"{requests} answers in {len(rounds)} rounds, {during} of them during the ingest; apps ready in "
+            + ", ".join(f"{app.startup_seconds:.1f} s" for app in apps)
+        )
         assert not problems, f"{len(problems)} inconsistent answers over {len(rounds)} rounds:\n" + "\n".join(problems)
 
         chunks_after, fingerprint_after = server_collection_state(url)
