@@ -25,7 +25,15 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-RQA = SHARED / "data" / "realtimeqa-2022"
+YEARS = ("2022", "2023")  # development years of RealTime QA; every quality figure is reported for both
+
+
+def rqa(year: str) -> Path:
+    """The folder of one development year: articles.jsonl.gz, questions.jsonl, unanswerable.jsonl."""
+    return SHARED / "data" / f"realtimeqa-{year}"
+
+
+RQA = rqa("2022")
 ARTICLES = RQA / "articles.jsonl.gz"
 QUESTIONS = RQA / "questions.jsonl"
 UNANSWERABLE = RQA / "unanswerable.jsonl"

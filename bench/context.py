@@ -4,12 +4,14 @@
     python bench/context.py --store DIR --chars 800 --passages 4   # a variant of the context budget
     python bench/context.py --store DIR --rows bench/results/quality.archive-qa.rows.jsonl   # + where misses arise
 
-No language model runs: for each answerable 2022 question (as of its date) the default retrieval picks the passages,
-GeneratorAnswerer.context picks the sentences the model would read, and qa.prompt.answer_messages builds the user
-turn. Reported per split: the gold answer inside the retrieved passages, inside the shown sentences, and the user
-turn's length in Qwen tokens (the part llama.cpp reads anew for every question, at ~100 tokens/s on 2 cores; the
-system prompt and examples stay cached). "tune" is the answerable questions after the first 120 by id (where the
-sentence-scoring weights were chosen); "check" is the first 120, the set bench/quality.py asks the model.
+No language model runs: for each answerable question of the year (`--year`, default 2022), as of its date, the
+default retrieval picks the passages, GeneratorAnswerer.context picks the sentences the model would read, and
+qa.prompt.answer_messages builds the user turn. Reported per split: the gold answer inside the retrieved passages
+(what the extractive answerer can quote), inside the shown sentences, inside the extractive answer's quoted
+sentences, and the user turn's length in Qwen tokens (the part llama.cpp reads anew for every question, at ~100
+tokens/s on 2 cores; the system prompt and examples stay cached). "tune" is the answerable questions after the first
+120 by id (where the sentence-scoring weights were chosen); "check" is the first 120, the set bench/quality.py asks
+the model.
 With `--rows` (bench/quality.py's archive-qa rows, run with the same settings), each wrong answer on the check split
 is put down to the first stage that lost the gold answer: retrieval, context selection, or the model's reading.
 """
@@ -26,16 +28,17 @@ if __package__ in (None, ""):  # `python bench/context.py`: import from the repo
     _here = Path(__file__).resolve().parent
     sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
 
-from bench.common import QUESTIONS, kept_store, machine, percentile, store_settings, table, write_result
+from bench.common import YEARS, kept_store, machine, percentile, rqa, store_settings, table, write_result
 
 CHECK_SIZE = 120  # bench/quality.py gives the model the first 120 answerable questions by id
 
 
-def measure(store: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+def measure(store: Path, overrides: dict[str, Any], year: str = "2022") -> dict[str, Any]:
     import httpx
 
     from qa.answerers import GeneratorAnswerer
     from qa.evaluate import contains_answer, load_questions
+    from qa.extractive import ExtractiveAnswerer
     from qa.filters import Filters
     from qa.llm import local_endpoint
     from qa.model_file import ensure_model
@@ -49,11 +52,12 @@ def measure(store: Path, overrides: dict[str, Any]) -> dict[str, Any]:
     tokenize_url = base_url + "/tokenize"
     tokenizer = httpx.Client(trust_env=False, timeout=60, headers=headers)
     answerer = GeneratorAnswerer.from_settings(_NoModel(), settings, qa.embedder)
-    answerable = [q for q in load_questions([QUESTIONS]) if q.group == "answerable"]
+    quoter = ExtractiveAnswerer(qa.embedder)
+    answerable = [q for q in load_questions([rqa(year) / "questions.jsonl"]) if q.group == "answerable"]
     splits = {"tune": answerable[CHECK_SIZE:], "check": answerable[:CHECK_SIZE]}
     out: dict[str, Any] = {"in_context": {}}
     for name, questions in splits.items():
-        in_passages = in_context = 0
+        in_passages = in_context = in_quote = 0
         tokens: list[float] = []
         for question in questions:
             passages = qa.retriever.retrieve(question.text, Filters(as_of=question.as_of))
@@ -63,12 +67,15 @@ def measure(store: Path, overrides: dict[str, Any]) -> dict[str, Any]:
             in_passages += any(contains_answer(p.text, question.answers) for p in passages)
             seen = contains_answer(" ".join(p.text for p in shown), question.answers)
             in_context += seen
+            quoted = " ".join(sentence.text for sentence in quoter.select(question.text, passages))
+            in_quote += contains_answer(quoted, question.answers)
             out["in_context"][question.id] = seen
         n = len(questions)
         out[name] = {
             "questions": n,
             "answer_in_passages": round(in_passages / n, 4),
             "answer_in_context": round(in_context / n, 4),
+            "answer_in_extractive_quote": round(in_quote / n, 4),
             "user_tokens_p50": percentile(tokens, 0.5),
             "user_tokens_mean": round(sum(tokens) / n, 1),
         }
@@ -110,7 +117,8 @@ class _NoModel:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--store", type=Path, help="archive-qa store of the 2022 articles (read only)")
+    parser.add_argument("--store", type=Path, help="archive-qa store of the year's articles (read only)")
+    parser.add_argument("--year", default="2022", choices=YEARS, help="development year of the questions")
     parser.add_argument("--chars", type=int, help="override ARCHIVE_QA_LLM_CONTEXT_CHARS")
     parser.add_argument("--passages", type=int, help="override ARCHIVE_QA_LLM_PASSAGES")
     parser.add_argument("--rows", type=Path, help="bench/quality.py archive-qa rows: attribute its misses to stages")
@@ -123,16 +131,17 @@ def main() -> int:
         for key, value in (("llm_context_chars", args.chars), ("llm_passages", args.passages))
         if value is not None
     }
-    splits = measure(store, overrides)
+    splits = measure(store, overrides, args.year)
     in_context = splits.pop("in_context")
-    header = ["split", "questions", "answer in passages", "answer in context", "user tokens p50", "mean"]
+    header = ["split", "questions", "in passages", "in context", "in quote", "user tokens p50", "mean"]
     print(table([[name, *s.values()] for name, s in splits.items()], header))
-    data: dict[str, Any] = {"machine": machine(), "overrides": overrides, "splits": splits}
+    data: dict[str, Any] = {"machine": machine(), "year": args.year, "overrides": overrides, "splits": splits}
     if args.rows:
         data["misses"] = {"rows": str(args.rows), "by_stage": miss_stages(args.rows, in_context)}
         print(table(list(data["misses"]["by_stage"].items()), ["first stage that lost the answer", "misses"]))
     tag = "".join(f".{k.removeprefix('llm_').removeprefix('context_')}{v}" for k, v in overrides.items())
-    write_result(f"context{tag}", False, data)
+    year_tag = "" if args.year == "2022" else f".{args.year}"
+    write_result(f"context{year_tag}{tag}", False, data)
     return 0
 
 

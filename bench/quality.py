@@ -39,13 +39,13 @@ if __package__ in (None, ""):  # `python bench/quality.py`: import from the repo
     sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
 
 from bench.common import (
-    QUESTIONS,
     RESULTS,
-    UNANSWERABLE,
+    YEARS,
     kept_store,
     log_signals,
     machine,
     percentile,
+    rqa,
     run_measured,
     store_settings,
     tutorial_store_or_subset,
@@ -87,14 +87,14 @@ class Recording:
             record["prompt_tokens"] = counted.prompt_tokens + counted.cached_prompt_tokens
 
 
-def _load(sizes: dict[str, int | None]) -> dict[str, list[Any]]:
+def _load(sizes: dict[str, int | None], year: str = "2022") -> dict[str, list[Any]]:
     """The question sets: N answerable by id after the first `offset` (0) and the first M unanswerable (answerer),
     first N of all and of the unanswerable (retrieval only)."""
     from qa.evaluate import load_questions
 
-    everything = load_questions([QUESTIONS])
+    everything = load_questions([rqa(year) / "questions.jsonl"])
     answerable = [q for q in everything if q.group == "answerable"]
-    unanswerable = load_questions([UNANSWERABLE])
+    unanswerable = load_questions([rqa(year) / "unanswerable.jsonl"])
     unanswerable.sort(key=lambda q: q.id)
 
     def first(rows: list[Any], key: str, skip: int = 0) -> list[Any]:
@@ -285,7 +285,8 @@ def _write_rows(out: Path, llm_rows: list[dict[str, Any]], retrieval_rows: list[
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="20 LLM questions; retrieval on 100 + 50 unanswerable")
-    parser.add_argument("--store", type=Path, help="archive-qa store of the 2022 articles (read only)")
+    parser.add_argument("--store", type=Path, help="archive-qa store of the year's articles (read only)")
+    parser.add_argument("--year", default="2022", choices=YEARS, help="development year of the questions")
     parser.add_argument("--baseline-store", type=Path, help="tutorial store (default: the one bench/ingest.py kept)")
     parser.add_argument("--answerer", default="llm", choices=["llm", "extractive", "openai"])
     parser.add_argument("--questions", type=int, help="answerable questions given to the answerer")
@@ -317,7 +318,7 @@ def main() -> int:
     sizes["offset"] = args.offset
 
     if args.child:
-        sets = _load(sizes)
+        sets = _load(sizes, args.year)
         run = child_archive_qa if args.child == "aq" else child_tutorial
         print(json.dumps(run(args.dir, args.answerer, sets, args.out)))
         return 0
@@ -327,14 +328,15 @@ def main() -> int:
         parser.error("no archive-qa store of the 2022 articles: pass --store DIR (or run bench/ingest.py first)")
     notes: list[str] = []
     suffix = ".quick" if args.quick else ""
-    tag = "" if args.answerer == "llm" else f".{args.answerer}"
+    tag = "" if args.year == "2022" else f".{args.year}"
+    tag += "" if args.answerer == "llm" else f".{args.answerer}"
     if args.news_window:  # a variant: never overwrites the default run's results
         tag += f".window{args.news_window}"
     if args.offset:
         tag += f".from{args.offset}"
     if args.questions is not None or args.unanswerable is not None:  # another sample: a file of its own
         tag += ".q{}u{}".format(*("all" if n is None else n for n in (sizes["llm"], sizes["llm_unanswerable"])))
-    me = [sys.executable, str(Path(__file__).resolve()), "--answerer", args.answerer]
+    me = [sys.executable, str(Path(__file__).resolve()), "--answerer", args.answerer, "--year", args.year]
     if args.quick:
         me.append("--quick")
     if args.questions is not None:
@@ -378,6 +380,7 @@ def main() -> int:
         "ok": ok,
         "machine": info,
         "answerer": args.answerer,
+        "year": args.year,
         "sizes": sizes,
         "news_window_days": args.news_window,
         "baseline_published": BASELINE_PUBLISHED,

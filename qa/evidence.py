@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ingest.embedder import Embedder
+from qa.answer_types import AnswerKind, asked_kind, holds_kind
 from qa.sentences import content_words, entities, sentence_spans
 from qa.types import Passage
 
@@ -16,17 +16,8 @@ MIN_SENTENCE_CHARS = 25
 # first 120 (checked on those 120): see docs/quality.md. Similarity and overlap find sentences on the question's
 # topic; the other three prefer the one that answers it over one that only restates it.
 _OVERLAP, _NAMED, _NEW_NAMES, _ANSWER_TYPE, _RANK_PRIOR = 0.3, 0.2, 0.1, 0.2, 0.5
-
-_YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
-_DAY = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday)\b"
-)
-_ASKS_YEAR = re.compile(r"\b(?:what|which|in what) year\b", re.IGNORECASE)
-_ASKS_NUMBER = re.compile(
-    r"\bhow (?:many|much|old|long|far|tall|big|large)\b|\bwhat (?:percent|percentage|number|age)\b", re.IGNORECASE
-)
-_ASKS_DATE = re.compile(r"\bwhen\b|\bwhat date\b|\bwhich day\b", re.IGNORECASE)
+# A sentence holding the asked-for kind of thing goes first if it scores this share of the best (`promote_asked_kind`).
+KIND_TOLERANCE = 0.75
 
 
 @dataclass(frozen=True)
@@ -61,7 +52,7 @@ def rank_sentences(
     # Embedding every sentence is the cost: keep the lexically closest few (plus each passage's best) first.
     # 12 also chose better than 24 or all (answer in the shown sentences 0.695 vs 0.686 / 0.697 on the tuning
     # questions, 0.675 vs 0.650 / 0.667 on the checked ones; bench/context.py) in 60% of the time.
-    candidates = _shortlist(candidates, question_words, shortlist)
+    candidates = _shortlist(candidates, question_words, shortlist, asked_kind(question))
     vectors = embedder.embed([question, *[c[3] for c in candidates]])
     scored = []
     for (number, start, end, text), similarity in zip(candidates, vectors[1:] @ vectors[0], strict=True):
@@ -78,22 +69,44 @@ def rank_sentences(
             + _RANK_PRIOR / number  # the fused retrieval rank is the strongest single signal (MRR@10 0.82)
         )
         scored.append(Sentence(number, start, end, text, score))
-    return sorted(scored, key=lambda s: s.score, reverse=True)
+    return promote_asked_kind(sorted(scored, key=lambda s: s.score, reverse=True), question)
+
+
+def promote_asked_kind(ranked: list[Sentence], question: str, tolerance: float = KIND_TOLERANCE) -> list[Sentence]:
+    """When the question asks for a kind of thing (a share, a number, a date, ...) and the best sentence holds
+    none, the best one that does comes first if it is from the same passage or scores at least `tolerance` of
+    the best: a dateline restates the question's topic better than any sentence of its article, but the sentence
+    holding the asked-for figure answers it.
+
+    >>> [s.text for s in promote_asked_kind(ranked, "What share of the work is done?")][:1]
+    ['So far 62 percent of the measures are in place.']
+    """
+    kind = asked_kind(question)
+    if kind is None or not ranked or holds_kind(kind, ranked[0].text):
+        return ranked
+    best = ranked[0]
+    typed = next(
+        (
+            s
+            for s in ranked
+            if holds_kind(kind, s.text) and (s.number == best.number or s.score >= tolerance * best.score)
+        ),
+        None,
+    )
+    if typed is None:
+        return ranked
+    return [typed, *(s for s in ranked if s is not typed)]
 
 
 def answer_type_match(question: str, sentence: str) -> float:
-    """1.0 when the question asks for a year, a number or a date and the sentence holds one, else 0.0.
+    """1.0 when the question asks for a kind of thing (a share, a number, a year, a date, a person) and the
+    sentence holds one, else 0.0 (`qa.answer_types`).
 
-    >>> answer_type_match("In what year did it open?", "It opened in 1995."), answer_type_match("Who won?", "Ann.")
+    >>> answer_type_match("In what year did it open?", "It opened in 1995."), answer_type_match("Why?", "Ann.")
     (1.0, 0.0)
     """
-    if _ASKS_YEAR.search(question):
-        return 1.0 if _YEAR.search(sentence) else 0.0
-    if _ASKS_NUMBER.search(question):
-        return 1.0 if any(ch.isdigit() for ch in sentence) else 0.0
-    if _ASKS_DATE.search(question):
-        return 1.0 if _DAY.search(sentence) or _YEAR.search(sentence) else 0.0
-    return 0.0
+    kind = asked_kind(question)
+    return 1.0 if kind is not None and holds_kind(kind, sentence) else 0.0
 
 
 def budgeted(
@@ -144,12 +157,18 @@ def with_next_sentence(
 
 
 def _shortlist(
-    candidates: list[tuple[int, int, int, str]], question_words: set[str], size: int
+    candidates: list[tuple[int, int, int, str]], question_words: set[str], size: int, kind: AnswerKind | None = None
 ) -> list[tuple[int, int, int, str]]:
-    """The `size` sentences sharing most words with the question, plus the best one of every passage."""
+    """The `size` sentences sharing most words with the question, plus the best one of every passage, plus (when
+    the question asks for a kind of thing) every passage's best sentence holding one: the sentence that answers
+    "what share" often shares no word with the question but the number itself."""
     ranked = sorted(candidates, key=lambda c: len(question_words & content_words(c[3])), reverse=True)
     best_per_passage: dict[int, tuple[int, int, int, str]] = {}
+    typed_per_passage: dict[int, tuple[int, int, int, str]] = {}
     for candidate in ranked:
         best_per_passage.setdefault(candidate[0], candidate)
+        if kind is not None and holds_kind(kind, candidate[3]):
+            typed_per_passage.setdefault(candidate[0], candidate)
     keep = ranked[:size]
-    return keep + [c for c in best_per_passage.values() if c not in keep]
+    extra = [*best_per_passage.values(), *typed_per_passage.values()]
+    return keep + [c for c in dict.fromkeys(extra) if c not in keep]

@@ -10,9 +10,10 @@ from typing import Any
 
 from ingest.types import NO_SOURCE
 
+# Not "new" (New York, New Zealand, "a new law" from any year) nor "still" ("still missing after 1998").
 _RECENT = re.compile(
     r"\b(latest|recent(ly)?|this (week|month|year)|last (week|month)|now|currently|current|today|"
-    r"yesterday|so far|newest|new|upcoming|still)\b",
+    r"yesterday|so far|newest|upcoming)\b",
     re.IGNORECASE,
 )
 
@@ -30,9 +31,18 @@ def asks_for_recent(question: str) -> bool:
     return bool(_RECENT.search(question))
 
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# A weekday that opens a full date ("on Monday, March 3, 2019", "on Monday 3 March 2019") names that date.
+_FULL_DATE_AFTER = re.compile(
+    rf"^,?\s+(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}),?\s+\d{{4}}\b",
+    re.IGNORECASE,
+)
+
+
 def names_recent_time(question: str) -> bool:
-    """True when the question places its event in a recent time ("this week", "yesterday", "on Monday")."""
-    return bool(_NAMED_TIME.search(question))
+    """True when the question places its event in a recent time ("this week", "yesterday", "on Monday"), not when
+    the weekday opens a full date ("on Monday, March 3, 2019")."""
+    return any(not _FULL_DATE_AFTER.match(question[m.end() :]) for m in _NAMED_TIME.finditer(question))
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,8 @@ def test_recent_questions_are_recognized() -> None:
     assert asks_for_recent("What is the latest interest rate?")
     assert asks_for_recent("Who won this week?")
     assert not asks_for_recent("Who won the 2023 final?")
+    assert not asks_for_recent("Who is the mayor of New York?")  # a place name, not a time
+    assert not asks_for_recent("Which painting is still missing after the 1990 theft?")
 
 
 def test_named_recent_times_are_recognized() -> None:
@@ -94,6 +96,9 @@ def test_named_recent_times_are_recognized() -> None:
     assert all(names_recent_time(q) for q in named)
     vague = ["What is the latest interest rate?", "Who is the current mayor?", "Who won the 2023 final?"]
     assert not any(names_recent_time(q) for q in vague)
+    dated = ["What happened on Monday, March 3, 2019?", "Who spoke on Friday 7 June 2024?"]
+    assert not any(names_recent_time(q) for q in dated)
+    assert names_recent_time("Who spoke on Friday, and what did she say about June 2024?")
 
 
 def test_new_articles_are_searchable_without_restart(tmp_path: Path, sample_archive: Path) -> None:
