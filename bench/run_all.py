@@ -366,10 +366,13 @@ def render() -> str:
         "compares.",
         "",
     ]
-    for part in (render_ingest(), render_retrieval(), render_quality(), render_answer_latency()):
+    from bench.render_more import render_runtimes, render_transfer
+
+    parts = (render_ingest(), render_retrieval(), render_quality(), render_answer_latency())
+    for part in (*parts, render_transfer(_head), render_runtimes(_head)):
         lines += part
     # Hand-written sections (the target summary; the app's browser and load figures), each naming its commands.
-    for name in ("targets.md", "app.md"):
+    for name in ("runtimes-install.md", "targets.md", "app.md"):
         extra = RESULTS / name
         if extra.exists():
             lines += ["", *extra.read_text().splitlines()]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,10 +30,10 @@ from bench.common import YEARS, rqa, store_settings, table, write_result
 
 SWEEP: dict[str, tuple[float, ...]] = {
     "rrf_k": (10, 20, 30, 45, 60),
-    "keyword_weight": (1.0, 1.5, 2.0, 2.5, 3.0, 4.0),
+    "keyword_weight": (0.0, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0),
     "article_support": (0.0, 0.2, 0.4, 0.6),
     "recency_weight": (0.0, 0.35, 0.7, 1.0, 1.5),
-    "recency_half_life_days": (7.0, 14.0, 30.0, 60.0),
+    "recency_half_life_days": (7.0, 14.0, 30.0, 60.0, 120.0),
 }
 FALSE_ABSTENTION_BUDGET = 0.05  # retrieval's share of the 10% limit; the model's refusals spend the rest
 
@@ -127,15 +128,16 @@ def objective(result: dict[str, float]) -> float:
     return result["hits@10"] + result["mrr@10"]
 
 
-def coordinate_search(year: Year, rounds: int = 2) -> tuple[dict[str, float], dict[str, Any]]:
-    """Each setting varied alone around the current best, `rounds` times; the values chosen and every score seen."""
+def coordinate_search(years: Sequence[Year], rounds: int = 2) -> tuple[dict[str, float], dict[str, Any]]:
+    """Each setting varied alone around the current best, `rounds` times, scored by the sum of the years'
+    objectives (one year: tuning on it; all: a setting that pays on both); the values chosen and every score."""
     chosen: dict[str, float] = {}
     seen: dict[str, Any] = {}
     for _ in range(rounds):
         for name, values in SWEEP.items():
-            results = {value: scores(year, {**chosen, name: value}) for value in values}
+            results = {v: {y.name: scores(y, {**chosen, name: v}) for y in years} for v in values}
             seen[name] = {str(v): r for v, r in results.items()}
-            chosen[name] = max(values, key=lambda v: objective(results[v]))
+            chosen[name] = max(values, key=lambda v: sum(objective(r) for r in results[v].values()))
     return chosen, seen
 
 
@@ -239,24 +241,32 @@ def main() -> None:
     parser.add_argument("--store", action="append", required=True, help="YEAR=DIR, once per development year")
     parser.add_argument("--limit", type=int, help="first N questions of each file (a quick look)")
     parser.add_argument("--skip-abstention", action="store_true")
+    parser.add_argument(
+        "--skip-sweep", action="store_true", help="abstention only (e.g. under other ARCHIVE_QA_* settings)"
+    )
     args = parser.parse_args()
     stores = dict(item.split("=", 1) for item in args.store)
     years = [load_year(name, Path(stores[name]), args.limit) for name in YEARS if name in stores]
     report: dict[str, Any] = {"years": {}, "transfer": {}}
     chosen = {}
-    for year in years:
-        chosen[year.name], seen = coordinate_search(year)
+    for year in [] if args.skip_sweep else years:
+        chosen[year.name], seen = coordinate_search([year])
         report["years"][year.name] = {"defaults": scores(year, {}), "sweep": seen, "chosen": chosen[year.name]}
-    for tuned in years:
-        for checked in years:
-            report["transfer"][f"{tuned.name}->{checked.name}"] = scores(checked, chosen[tuned.name])
+    if len(years) > 1 and not args.skip_sweep:
+        chosen["both"], report["both_sweep"] = coordinate_search(years)
+    dense_only = {"keyword_weight": 0.0, "recency_weight": 0.0}
+    for checked in years:
+        report["transfer"][f"defaults->{checked.name}"] = scores(checked, {})
+        report["transfer"][f"dense only->{checked.name}"] = scores(checked, dense_only)
+        for tuned in chosen:
+            report["transfer"][f"{tuned}->{checked.name}"] = scores(checked, chosen[tuned])
     lines = [
         table(
             [[f"{t}->{c}", *r.values()] for t_c, r in report["transfer"].items() for t, c in [t_c.split("->")]],
             ["tuned on -> scored on", "hits@10", "mrr@10"],
         )
     ]
-    lines += [f"defaults {y}: {report['years'][y]['defaults']}; chosen: {chosen[y]}" for y in chosen]
+    lines += [f"chosen on {y}: {chosen[y]}" for y in chosen]
     if not args.skip_abstention:
         features = {year.name: abstention_features(year) for year in years}
         report["abstention"] = {}
@@ -268,7 +278,10 @@ def main() -> None:
                 lines.append(f"{rule_name} | on {tuned.name}: t={t} {entry}")
     print("\n".join(lines))
     report["features"] = features if not args.skip_abstention else {}
-    write_result("transfer", args.limit is not None, report)
+    tag = "".join(f".{k.removeprefix('ARCHIVE_QA_').lower()}{v}" for k, v in sorted(os.environ.items())
+                  if k.startswith("ARCHIVE_QA_") and k != "ARCHIVE_QA_MODEL_CACHE")  # fmt: skip
+    report["settings_from_environment"] = tag
+    write_result(f"transfer{tag}{'.abstention' if args.skip_sweep else ''}", args.limit is not None, report)
 
 
 if __name__ == "__main__":

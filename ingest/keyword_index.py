@@ -99,6 +99,10 @@ class KeywordIndex:
             retriever.index(tokens, show_progress=False)
         return cls(retriever, ids, np.asarray(days, dtype=np.int64), sources, key)
 
+    def has_articles_between(self, first_day: int, last_day: int) -> bool:
+        """Whether some chunk is dated from `first_day` to `last_day` (date ordinals, inclusive)."""
+        return bool(np.any((self.days >= first_day) & (self.days <= last_day)))
+
     def mask(self, since: int | None, until: int | None, sources: Iterable[str] | None) -> np.ndarray | None:
         """Boolean mask of chunks passing the filters (None = no filter); `day` 0 means undated."""
         if since is None and until is None and not sources:

@@ -86,7 +86,7 @@ class HybridRetriever:
         keyword = self._keyword_hits(question, filters, index)
         keyword_done = time.perf_counter()
         fused = self._fuse(dense, keyword, index, filters, asks_for_recent(question))
-        passages = self._materialize(self._cap(fused, k), dense, vector)
+        passages = self._materialize(self._cap(fused, k), dense, vector, _agreed_article(dense, keyword))
         self.timings = {
             "embed": embedded - started,
             "dense": dense_done - embedded,
@@ -183,7 +183,7 @@ class HybridRetriever:
         return chosen
 
     def _materialize(
-        self, chosen: list[tuple[str, float]], dense: dict[str, dict[str, Any]], vector: np.ndarray
+        self, chosen: list[tuple[str, float]], dense: dict[str, dict[str, Any]], vector: np.ndarray, agreed: str = ""
     ) -> list[Passage]:
         missing = [chunk_id for chunk_id, _ in chosen if chunk_id not in dense]
         extra = {}
@@ -204,11 +204,20 @@ class HybridRetriever:
             article_id = article_of(chunk_id)
             if hit is None or article_id not in records:  # chunk of an article still being written: skip
                 continue
-            passages.append(_passage(chunk_id, hit, score, records[article_id]))
+            passages.append(_passage(chunk_id, hit, score, records[article_id], article_id == agreed))
         return passages
 
 
-def _passage(chunk_id: str, hit: dict[str, Any], score: float, record: ArticleRecord) -> Passage:
+def _agreed_article(dense: dict[str, dict[str, Any]], keyword: list[str]) -> str:
+    """The article both searches rank first, or "" when they disagree: independent evidence that the archive
+    speaks to the question even when a short question's dense similarity to a long chunk is modest."""
+    if not dense or not keyword:
+        return ""
+    dense_first = article_of(min(dense, key=lambda chunk_id: dense[chunk_id]["rank"]))
+    return dense_first if dense_first == article_of(keyword[0]) else ""
+
+
+def _passage(chunk_id: str, hit: dict[str, Any], score: float, record: ArticleRecord, agreed: bool) -> Passage:
     meta, locations = hit["metadata"], record.locations
     return Passage(
         chunk_id=chunk_id,
@@ -224,6 +233,7 @@ def _passage(chunk_id: str, hit: dict[str, Any], score: float, record: ArticleRe
         end=int(meta.get("end", 0)),
         score=score,
         similarity=hit["similarity"],
+        first_on_both_sides=agreed,
     )
 
 

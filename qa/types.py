@@ -25,6 +25,7 @@ class Passage:
     end: int = 0
     score: float = 0.0  # fused retrieval score (higher is better)
     similarity: float | None = None  # cosine similarity of the dense match, when it had one
+    first_on_both_sides: bool = False  # its article tops both the dense and the keyword ranking
 
     @property
     def published_date(self) -> date | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from qa_support import ScriptedGenerator
@@ -206,8 +206,31 @@ def test_the_named_time_window_can_be_turned_off(sample_store: Path) -> None:
     assert not unbounded.ask(question, filters=Filters(as_of=date(2024, 10, 1))).abstained
 
 
-def test_the_stricter_of_news_and_named_time_windows_applies(sample_store: Path) -> None:
-    both = ArchiveQA.from_settings(Settings(store=sample_store, news_window_days=60, recent_window_days=7))
-    assert both.evidence_window("Who won yesterday?") == 7
-    assert both.evidence_window("Who won the final?") == 60
-    assert ArchiveQA.from_settings(Settings(store=sample_store)).evidence_window("Who won the final?") == 0
+def test_a_named_time_is_declined_only_when_the_archive_holds_nothing_from_it(extractive_qa: ArchiveQA) -> None:
+    """ "This week" asked while the archive covers that week may be answered from an older article (shown with its
+    date); asked when the archive holds nothing from that time, it is declined."""
+    days = extractive_qa.retriever.keyword_index().days
+    newest = date.fromordinal(int(days.max()))
+    question = "What did the Bank of Caldora do with its interest rate this week?"
+    covered = Filters(as_of=newest + timedelta(days=3))
+    assert extractive_qa.uncovered_window(question, covered) == 0
+    assert extractive_qa.uncovered_window(question, Filters(as_of=newest + timedelta(days=30))) == 21
+    assert (
+        extractive_qa.uncovered_window(question.replace(" this week", ""), Filters(as_of=newest + timedelta(days=30)))
+        == 0
+    )
+
+
+def test_both_searches_ranking_one_article_first_lowers_the_bar(extractive_qa: ArchiveQA) -> None:
+    """A modest dense similarity is enough when dense and keyword search independently rank the same article first;
+    without that agreement the same similarity means the archive is silent."""
+    threshold = extractive_qa.settings.abstain_threshold
+    modest = threshold - extractive_qa.settings.agreement_relief / 2
+    alone = Passage("a-000", "a", "The Bank of Caldora cut its rate.", "Rate cut", similarity=modest)
+    agreed = Passage("a-000", "a", alone.text, alone.title, similarity=modest, first_on_both_sides=True)
+    as_of = Filters(as_of=date(2024, 4, 1))
+    assert not extractive_qa.evidence_is_strong([alone], as_of, "Did the bank cut?")
+    assert extractive_qa.evidence_is_strong([agreed], as_of, "Did the bank cut?")
+    passages = extractive_qa.retriever.retrieve("Bank of Caldora interest rate cut", as_of)
+    assert passages[0].first_on_both_sides and "Caldora" in passages[0].title
+    assert not any(p.first_on_both_sides for p in passages if p.article_id != passages[0].article_id)
