@@ -193,6 +193,8 @@ def _top_articles(chunk_ids: Sequence[str], n: int) -> list[str]:
 _UNIT = tuple(step / 100 for step in range(101))
 RULES: dict[str, tuple[Callable[[dict[str, Any], float], bool], tuple[float, ...]]] = {
     # abstain when ...
+    # "strength" is the pipeline's own (`ArchiveQA.evidence_strength`): 0 for a named recent time the archive holds
+    # no article from (unless ARCHIVE_QA_RECENT_WINDOW_DAYS=0), else the best similarity in the news window (all).
     "similarity < t": (lambda row, t: row["strength"] < t, _UNIT),
     "margin over the 100th dense neighbour < t": (lambda row, t: row["margin"] < t, _UNIT),
     "z-score among the 100 dense neighbours < t": (lambda row, t: row["z"] < t, tuple(x / 10 for x in range(101))),
@@ -208,6 +210,7 @@ RULES: dict[str, tuple[Callable[[dict[str, Any], float], bool], tuple[float, ...
         lambda row, t: row["strength"] < t or row["covered"] < 1.0,
         _UNIT,
     ),
+    # the default rule: ArchiveQA.evidence_is_strong with abstain_threshold t and agreement_relief 0.15
     "similarity < t, or t-0.15 when both sides rank the top article first": (
         lambda row, t: row["strength"] < (t - 0.15 if row["agree1"] else t),
         _UNIT,
