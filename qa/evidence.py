@@ -48,11 +48,11 @@ def rank_sentences(
     ]
     if not candidates:
         return []
-    question_words, question_entities = content_words(question), entities(question)
+    question_words, question_entities, kind = content_words(question), entities(question), asked_kind(question)
     # Embedding every sentence is the cost: keep the lexically closest few (plus each passage's best) first.
     # 12 also chose better than 24 or all (answer in the shown sentences 0.695 vs 0.686 / 0.697 on the tuning
     # questions, 0.675 vs 0.650 / 0.667 on the checked ones; bench/context.py) in 60% of the time.
-    candidates = _shortlist(candidates, question_words, shortlist, asked_kind(question))
+    candidates = _shortlist(candidates, question_words, shortlist, kind)
     vectors = embedder.embed([question, *[c[3] for c in candidates]])
     scored = []
     for (number, start, end, text), similarity in zip(candidates, vectors[1:] @ vectors[0], strict=True):
@@ -65,23 +65,24 @@ def rank_sentences(
             + _OVERLAP * overlap
             + _NAMED * named
             + _NEW_NAMES * new_names
-            + _ANSWER_TYPE * answer_type_match(question, text)
+            + _ANSWER_TYPE * holds_kind(kind, text)
             + _RANK_PRIOR / number  # the fused retrieval rank is the strongest single signal (MRR@10 0.82)
         )
         scored.append(Sentence(number, start, end, text, score))
-    return promote_asked_kind(sorted(scored, key=lambda s: s.score, reverse=True), question)
+    return promote_asked_kind(sorted(scored, key=lambda s: s.score, reverse=True), kind)
 
 
-def promote_asked_kind(ranked: list[Sentence], question: str, tolerance: float = KIND_TOLERANCE) -> list[Sentence]:
+def promote_asked_kind(
+    ranked: list[Sentence], kind: AnswerKind | None, tolerance: float = KIND_TOLERANCE
+) -> list[Sentence]:
     """When the question asks for a kind of thing (a share, a number, a date, ...) and the best sentence holds
     none, the best one that does comes first if it is from the same passage or scores at least `tolerance` of
     the best: a dateline restates the question's topic better than any sentence of its article, but the sentence
     holding the asked-for figure answers it.
 
-    >>> [s.text for s in promote_asked_kind(ranked, "What share of the work is done?")][:1]
+    >>> [s.text for s in promote_asked_kind(ranked, asked_kind("What share of the work is done?"))][:1]
     ['So far 62 percent of the measures are in place.']
     """
-    kind = asked_kind(question)
     if kind is None or not ranked or holds_kind(kind, ranked[0].text):
         return ranked
     best = ranked[0]
@@ -105,8 +106,7 @@ def answer_type_match(question: str, sentence: str) -> float:
     >>> answer_type_match("In what year did it open?", "It opened in 1995."), answer_type_match("Why?", "Ann.")
     (1.0, 0.0)
     """
-    kind = asked_kind(question)
-    return 1.0 if kind is not None and holds_kind(kind, sentence) else 0.0
+    return 1.0 if holds_kind(asked_kind(question), sentence) else 0.0
 
 
 def budgeted(

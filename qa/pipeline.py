@@ -86,7 +86,7 @@ class ArchiveQA:
         passages = self.retriever.retrieve(standalone, filters, k)
         timings["retrieve"] = time.perf_counter() - clock
         strength = self.evidence_strength(passages, filters, standalone)
-        if not self.evidence_is_strong(passages, filters, standalone):
+        if strength < self._abstention_bar(passages):
             note = self._stale_note(passages, filters, standalone)
             answer = self._abstain(question, standalone, passages, timings, note=note)
             yield answer.text
@@ -128,10 +128,12 @@ class ArchiveQA:
 
         The bar is lower (`agreement_relief`) when dense and keyword search both rank the top passage's article first.
         """
-        threshold = self.settings.abstain_threshold
-        if passages and passages[0].first_on_both_sides:
-            threshold -= self.settings.agreement_relief
-        return self.evidence_strength(passages, filters, question) >= threshold
+        return self.evidence_strength(passages, filters, question) >= self._abstention_bar(passages)
+
+    def _abstention_bar(self, passages: Sequence[Passage]) -> float:
+        """The evidence strength an answer needs: the threshold, less the relief when both searches agree."""
+        agreed = bool(passages) and passages[0].first_on_both_sides
+        return self.settings.abstain_threshold - (self.settings.agreement_relief if agreed else 0.0)
 
     def evidence_strength(self, passages: Sequence[Passage], filters: Filters, question: str = "") -> float:
         """The best dense similarity among the passages that count as evidence; 0 when the question names a
