@@ -234,6 +234,7 @@ def _passage(chunk_id: str, hit: dict[str, Any], score: float, record: ArticleRe
         score=score,
         similarity=hit["similarity"],
         first_on_both_sides=agreed,
+        story_id=str(record.metadata.get("story_id") or ""),
     )
 
 

@@ -26,6 +26,13 @@ class Passage:
     score: float = 0.0  # fused retrieval score (higher is better)
     similarity: float | None = None  # cosine similarity of the dense match, when it had one
     first_on_both_sides: bool = False  # its article tops both the dense and the keyword ranking
+    story_id: str = ""  # the story its article belongs to (near-duplicate copies share one); "" = its own story
+    also_in: tuple[str, ...] = ()  # other outlets' copies of the same story, as shown ("Reuters, 12 Mar 2024")
+
+    @property
+    def story(self) -> str:
+        """The key passages are grouped by: the story id, else the article's own id."""
+        return self.story_id or self.article_id
 
     @property
     def published_date(self) -> date | None:
