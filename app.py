@@ -1,8 +1,9 @@
-"""The archive-qa web app: a streaming chat over the archive with clickable citations, sources and an index panel.
+"""The archive-qa web app: a streaming chat with clickable citations and sources, a story timeline, an index panel.
 
-Wiring only: answering is `qa.pipeline.ArchiveQA`, ingest is `ingest`, markup is `archive_qa.ui_render`, the Index
-tab is `archive_qa.index_panel` (uploads: `archive_qa.upload_ingest`, removal: `archive_qa.removal`). Serve it with
-`archive-qa serve` (see archive_qa/serve_cli.py).
+Wiring only: answering is `qa.pipeline.ArchiveQA`, ingest is `ingest`, markup is `archive_qa.ui_render`, the Timeline
+tab is `archive_qa.timeline_panel`, the Index tab `archive_qa.index_panel` (uploads: `archive_qa.upload_ingest`,
+removal: `archive_qa.removal`), dates and starter questions `archive_qa.page_inputs`. Serve it with `archive-qa serve`
+(see archive_qa/serve_cli.py).
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ import gradio as gr
 
 from archive_qa import ui_render as ui
 from archive_qa.index_panel import IndexPanel
+from archive_qa.page_inputs import chat_history, example_questions, parse_date
 from archive_qa.removal import IndexedFile, indexed_files, remove_file, uploads_root
 from archive_qa.settings import Settings
+from archive_qa.timeline_panel import TimelinePanel
 from archive_qa.upload_ingest import ingest_uploads
 from ingest.stats import index_stats
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
-from qa.types import Answer, Message
+from qa.types import Answer
 
 ANSWERERS = [("Local LLM", "llm"), ("Extractive (no model)", "extractive"), ("Configured endpoint", "openai")]
 ANSWER_SLOT = "answer"  # one concurrency group for chat and API answers: the LLM is shared, the queue shows it
@@ -55,7 +58,7 @@ class ArchiveApp:
         self.files: list[IndexedFile] = indexed_files(records, uploads_root(self.settings))
         newest = sorted(records.values(), key=lambda r: str(r.metadata.get("published", "")), reverse=True)
         titles = [str(r.metadata.get("title", "")) for r in newest]
-        self.examples = ui.example_questions([r.locations for r in records.values()], titles)
+        self.examples = example_questions([r.locations for r in records.values()], titles)
 
     def warm_up(self) -> None:
         """Load BM25 and run the embedder once, so the first question is as fast as the next."""
@@ -64,9 +67,9 @@ class ArchiveApp:
 
     def filters(self, as_of: Any = None, since: Any = None, until: Any = None, sources: Any = None) -> Filters:
         return Filters(
-            as_of=_date(as_of, "as-of date") or date.today(),
-            since=_date(since, "since"),
-            until=_date(until, "until"),
+            as_of=parse_date(as_of, "as-of date") or date.today(),
+            since=parse_date(since, "since"),
+            until=parse_date(until, "until"),
             sources=tuple(sources or ()),
         )
 
@@ -118,26 +121,6 @@ class ArchiveApp:
         filters = self.filters(as_of, since, until, sources)
         answer = self.qa.ask(question, history or [], filters=filters, answerer=answerer or None, k=k or None)
         return json.dumps(answer.to_json())
-
-
-def _date(value: Any, what: str) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, int | float):
-        from datetime import datetime
-
-        return datetime.fromtimestamp(value).date()
-    try:
-        return date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise gr.Error(f"{what}: {value!r} is not a date like 2024-03-31") from None
-
-
-def _history(turns: list[dict[str, str]]) -> list[Message]:
-    messages: list[Message] = []
-    for turn in (t for t in turns if t["answer"]):  # a failed turn is shown but not carried into follow-ups
-        messages += [{"role": "user", "content": turn["question"]}, {"role": "assistant", "content": turn["answer"]}]
-    return messages
 
 
 def build_ui(app: ArchiveApp) -> gr.Blocks:
@@ -192,6 +175,8 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
                         k = gr.Slider(2, 12, value=settings.k, step=1, label="Passages", min_width=200)
             with gr.Column(scale=2, min_width=300):
                 panel = gr.HTML(ui.empty_sources_html(), elem_id="aq-sources")
+        with gr.Tab("Timeline"):
+            timeline_panel = TimelinePanel(app)
         with gr.Tab("Index"):
             index_panel = IndexPanel(app)
 
@@ -214,7 +199,7 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
             turn, final = len(past), None
             try:
                 filters = app.filters(asof, lo, hi, picked)
-                for item in app.qa.stream(question, _history(past), filters, kind, int(n)):
+                for item in app.qa.stream(question, chat_history(past), filters, kind, int(n)):
                     if isinstance(item, Answer):
                         final = item
                     else:
@@ -275,6 +260,7 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
             trigger(clear, None, [chatbot, turns, panel, msg, send], cancels=answering, **private)
         chatbot.select(select_turn, [turns], panel, show_progress="hidden", **private)
         index_panel.wire(demo, sources)
+        timeline_panel.wire()
         gr.api(app.ask_json, api_name="ask", concurrency_id=ANSWER_SLOT)
     return demo
 

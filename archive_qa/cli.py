@@ -1,4 +1,4 @@
-"""The `archive-qa` command line: ingest, stats, ask, eval, serve, chroma-server, doctor."""
+"""The `archive-qa` command line: ingest, stats, ask, timeline, eval, serve, chroma-server, doctor."""
 
 from __future__ import annotations
 

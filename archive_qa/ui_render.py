@@ -1,4 +1,4 @@
-"""HTML for the web app: answers with clickable [n], source cards with highlighted passages, index stats.
+"""HTML for the web app: answers with clickable [n], source cards with highlighted passages, full articles, stats.
 
 Everything that comes from the archive (titles, text, places, links, paths) is HTML-escaped here; links are
 only ever http(s). The app (app.py) wires these strings into Gradio components and holds no markup itself.
@@ -7,9 +7,8 @@ only ever http(s). The app (app.py) wires these strings into Gradio components a
 from __future__ import annotations
 
 import html
-import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -53,6 +52,11 @@ CSS = """
 .aq-stats { border-collapse: collapse; font-size: .95em; margin-bottom: .8em; }
 .aq-stats th { text-align: left; font-weight: 600; padding: .3em 1.2em .3em .6em; vertical-align: top; }
 .aq-stats td { padding: .3em .6em; overflow-wrap: anywhere; }
+.aq-timeline { list-style: none; margin: 0; padding: 0; }
+.aq-tl-entry { border-left: 3px solid #f59e0b; padding: .3em 0 .3em .8em; margin-bottom: .7em; }
+.aq-tl-entry summary { cursor: pointer; }
+.aq-tl-title, .aq-tl-sentence { display: block; }  /* the head stays inline: the open/close triangle starts it */
+.aq-tl-head { font-size: .85em; opacity: .8; } .aq-tl-title { font-weight: 600; } .aq-tl-sentence { font-size: .92em; }
 @media (max-width: 640px) {
   #aq-sources { height: 55vh; }
 }
@@ -80,6 +84,12 @@ HEAD = """
       if (card) { show(card); } else if (++tries < 60) { setTimeout(find, 100); }
     };
     find();
+  }, true);
+  // A timeline entry opened: bring its marked sentence into view inside the article box.
+  document.addEventListener('toggle', (event) => {
+    const opened = event.target;
+    const mark = opened.matches && opened.matches('details.aq-tl-article[open]') && opened.querySelector('mark');
+    if (mark) mark.scrollIntoView({block: 'nearest'});
   }, true);
 })();
 </script>
@@ -148,7 +158,8 @@ def _date_suffix(passage: Passage) -> str:
     return f" <span class='aq-meta'>({extras})</span>" if extras else ""
 
 
-def _meta(passage: Passage) -> str:
+def meta_html(passage: Passage) -> str:
+    """Source · place · date · link (http(s) only) or the file's place in the archive."""
     bits = [esc(x) for x in (passage.source, passage.place, passage.published) if x]
     url = _safe_url(passage.url)
     if url:
@@ -166,19 +177,32 @@ def _marked(text: str, start: int, end: int, css_class: str = "") -> str:
     return f"{esc(text[:start])}<mark{attr}>{esc(text[start:end])}</mark>{esc(text[end:])}"
 
 
+def article_span(passage: Passage, article_text: str, start: int = 0, end: int | None = None) -> tuple[int, int]:
+    """Where `passage.text[start:end]` (all of it by default) is in the article text; (0, 0) when it is not there."""
+    end = len(passage.text) if end is None else end
+    offset = passage.start
+    if article_text[offset : passage.end] != passage.text:  # spans from another chunker version: find the text
+        offset = article_text.find(passage.text)
+    if offset < 0:
+        found = article_text.find(passage.text[start:end])
+        return (found, found + end - start) if found >= 0 and end > start else (0, 0)
+    return offset + start, offset + end
+
+
+def article_html(article_text: str, start: int, end: int) -> str:
+    """The whole article, the span marked; a longer one than FULL_TEXT_LIMIT as the window around the span."""
+    if len(article_text) > FULL_TEXT_LIMIT:
+        lo = max(0, min(start, len(article_text) - FULL_TEXT_LIMIT))
+        article_text, start, end = article_text[lo : lo + FULL_TEXT_LIMIT], start - lo, end - lo
+    return f'<div class="aq-full">{_marked(article_text, start, end, "aq-span")}</div>'
+
+
 def _full_article(passage: Passage, article_text: str | None) -> str:
     if not article_text:
         return ""
-    start, end = passage.start, passage.end
-    if article_text[start:end] != passage.text:  # spans from another chunker version: find the passage instead
-        found = article_text.find(passage.text)
-        start, end = (found, found + len(passage.text)) if found >= 0 else (0, 0)
-    if len(article_text) > FULL_TEXT_LIMIT:  # keep the window around the passage
-        lo = max(0, min(start, len(article_text) - FULL_TEXT_LIMIT))
-        article_text, start, end = article_text[lo : lo + FULL_TEXT_LIMIT], start - lo, end - lo
     return (
         '<details class="aq-article"><summary>Open full article</summary>'
-        f'<div class="aq-full">{_marked(article_text, start, end, "aq-span")}</div></details>'
+        f"{article_html(article_text, *article_span(passage, article_text))}</details>"
     )
 
 
@@ -191,7 +215,7 @@ def sources_html(answer: Answer, turn: int, articles: Mapping[str, str]) -> str:
         parts.append(
             f'<div class="aq-card" id="src-{turn}-{citation.n}" tabindex="-1" data-article="{esc(p.article_id)}">'
             f'<div class="aq-card-head"><span class="aq-n">[{citation.n}]</span>{esc(p.title)}</div>'
-            f'<div class="aq-meta">{_meta(p)}</div><p class="aq-passage">{passage}</p>'
+            f'<div class="aq-meta">{meta_html(p)}</div><p class="aq-passage">{passage}</p>'
             f"{_full_article(p, articles.get(p.article_id))}</div>"
         )
     if answer.abstained:
@@ -199,7 +223,7 @@ def sources_html(answer: Answer, turn: int, articles: Mapping[str, str]) -> str:
     if answer.related:
         heading = "" if answer.abstained else '<p class="aq-panel-title">Related articles</p>'
         items = "".join(
-            f"<li><strong>{esc(p.title)}</strong><br><span class='aq-meta'>{_meta(p)}</span></li>"
+            f"<li><strong>{esc(p.title)}</strong><br><span class='aq-meta'>{meta_html(p)}</span></li>"
             for p in answer.related
         )
         parts.append(f'{heading}<ul class="aq-related">{items}</ul>')
@@ -250,41 +274,3 @@ def ingest_markdown(summary: Mapping[str, Any]) -> str:
         out.append(f"**{len(errors)} problem(s):**")
         out += [f"- `{_md_cell(Path(str(e.get('path', ''))).name)}`: {_md_cell(e.get('reason', ''))}" for e in errors]
     return "\n".join(out)
-
-
-def example_questions(locations: Iterable[Sequence[str]], titles: Sequence[str], limit: int = 4) -> list[str]:
-    """Starter questions: quiz questions shipped beside the ingested files whose gold articles are all indexed
-    (the sample archive has examples/questions.jsonl), else questions built from the newest titles."""
-    stems: set[str] = set()
-    folders: set[Path] = set()
-    for locs in locations:
-        for location in locs:
-            path = Path(location.split("#", 1)[0])
-            stems.add(path.stem)
-            folders.update((path.parent, path.parent.parent))
-    found: list[str] = []
-    for folder in sorted(folders):
-        found += _quiz_questions(folder / "questions.jsonl", stems)
-    if found:
-        step = max(1, len(found) // limit)
-        return found[::step][:limit]
-    return [f"What happened: {title}?" for title in titles[:limit]]
-
-
-def _quiz_questions(path: Path, stems: set[str]) -> list[str]:
-    try:
-        if not path.is_file() or path.stat().st_size > 5 * 2**20:
-            return []
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
-    out = []
-    for line in lines:
-        try:
-            item = json.loads(line)
-        except ValueError:
-            continue
-        gold = item.get("gold_doc_ids") if isinstance(item, dict) else None
-        if gold and item.get("answerable_in_corpus", True) and set(gold) <= stems and item.get("question"):
-            out.append(str(item["question"]))
-    return out

@@ -1,4 +1,4 @@
-"""`archive-qa ask` and `archive-qa eval`: the answering pipeline and its evaluation from the command line."""
+"""`archive-qa ask`, `timeline` and `eval`: answers, story timelines and their evaluation from the command line."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive_qa.settings import Settings
+
+if TYPE_CHECKING:
+    from qa.filters import Filters
 
 
 def _date(text: str) -> date:
@@ -19,6 +22,22 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2023-06-30") from None
 
 
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    """--as-of, --source, --since, --until: what `_filters` reads."""
+    parser.add_argument("--as-of", type=_date, help="as of this date: later articles are hidden (default today)")
+    parser.add_argument(
+        "--source", action="append", default=[], help='only these sources (repeatable; "(no source)": none stated)'
+    )
+    parser.add_argument("--since", type=_date)
+    parser.add_argument("--until", type=_date)
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    from qa.filters import Filters  # here, not at the top: `archive-qa --help` loads no qa module
+
+    return Filters(as_of=args.as_of or date.today(), since=args.since, until=args.until, sources=tuple(args.source))
+
+
 def register(sub: Any, commands: dict[str, Any]) -> None:
     from archive_qa.cli import store_options
 
@@ -26,15 +45,18 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
     ask.add_argument("question")
     store_options(ask)
     ask.add_argument("--answerer", choices=["llm", "extractive", "openai"])
-    ask.add_argument("--as-of", type=_date, help="answer as of this date (default today)")
-    ask.add_argument(
-        "--source", action="append", default=[], help='only these sources (repeatable; "(no source)": none stated)'
-    )
-    ask.add_argument("--since", type=_date)
-    ask.add_argument("--until", type=_date)
+    _filter_options(ask)
     ask.add_argument("--k", type=int, help="passages given to the answerer")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     commands["ask"] = cmd_ask
+
+    timeline = sub.add_parser("timeline", help="how a story developed: one line per matching story, oldest first")
+    timeline.add_argument("query")
+    store_options(timeline)
+    _filter_options(timeline)
+    timeline.add_argument("--limit", type=int, default=20, help="stories at most (default 20)")
+    timeline.add_argument("--json", action="store_true", help="print one JSON list")
+    commands["timeline"] = cmd_timeline
 
     evaluate = sub.add_parser("eval", help="score retrieval, answers, citations and abstention on quiz questions")
     evaluate.add_argument("questions", nargs="+", type=Path)
@@ -52,13 +74,11 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from archive_qa.archive_check import require_archive
-    from qa.filters import Filters
     from qa.pipeline import ArchiveQA
 
     require_archive(settings)
-    filters = Filters(as_of=args.as_of or date.today(), since=args.since, until=args.until, sources=tuple(args.source))
     qa = ArchiveQA.from_settings(settings)
-    answer = qa.ask(args.question, filters=filters, answerer=args.answerer, k=args.k)
+    answer = qa.ask(args.question, filters=_filters(args), answerer=args.answerer, k=args.k)
     if args.json:
         print(json.dumps(answer.to_json()))
         return 0
@@ -71,6 +91,27 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     for mark, passage in listed:
         where = passage.url or passage.path or ""
         print(f"  {mark} {passage.label()}  {where}")
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
+    """One line per story (date, title, outlets), its best sentence indented below; or the JSON list."""
+    from archive_qa.archive_check import require_archive
+    from qa.pipeline import ArchiveQA
+
+    require_archive(settings)
+    if args.limit < 1:
+        raise ValueError(f"--limit must be at least 1, not {args.limit}")
+    entries = ArchiveQA.from_settings(settings).timeline(args.query, _filters(args), args.limit)
+    if args.json:
+        print(json.dumps([entry.to_json() for entry in entries]))
+        return 0
+    if not entries:
+        print(f"No stories in the archive match {args.query!r}.")
+    for entry in entries:
+        when = entry.date.isoformat() if entry.date else "undated"
+        outlets = f"  ({', '.join(entry.sources)})" if entry.sources else ""
+        print(f"{when:<10}  {entry.title}{outlets}\n            {entry.sentence}")
     return 0
 
 

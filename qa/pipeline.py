@@ -14,6 +14,7 @@ from qa.filters import Filters, names_recent_time
 from qa.prompt import REFUSAL
 from qa.retriever import HybridRetriever
 from qa.sentences import echoes_question
+from qa.timeline import Timeline, TimelineEntry
 from qa.types import Answer, Generator, Message, Passage, quoted_after_decline, quoted_after_echo
 
 NOT_IN_ARCHIVE = "The archive does not contain an answer to this question."
@@ -122,6 +123,10 @@ class ArchiveQA:
         *_, final = self.stream(question, history, **options)  # type: ignore[arg-type]
         assert isinstance(final, Answer)
         return final
+
+    def timeline(self, query: str, filters: Filters | None = None, limit: int = 20) -> list[TimelineEntry]:
+        """How a story developed: the stories matching `query`, one entry each, oldest first (`qa.timeline`)."""
+        return Timeline(self.retriever, self.embedder).build(query, filters or Filters(), limit)
 
     def evidence_is_strong(self, passages: Sequence[Passage], filters: Filters, question: str = "") -> bool:
         """Whether the passages are close enough to the question to answer from; else the archive is silent.

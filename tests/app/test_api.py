@@ -111,3 +111,25 @@ def test_remove_endpoint_takes_a_file_out_of_the_index(client: Any, tmp_path: Pa
     assert SKOGHOLT.splitlines()[0] not in [c["title"] for c in after["citations"]]
     with pytest.raises(Exception, match="not a file of the index"):
         client.predict(file="/etc/passwd", api_name="/remove")
+
+
+CALDORA_DECISIONS = [
+    ("2023-02-15", "Bank of Caldora raises key rate to 6.00% as inflation climbs"),
+    ("2023-08-30", "Caldora central bank lifts rate to 6.25%, hints at pause"),
+    ("2024-03-20", "Bank of Caldora cuts interest rate for first time in three years"),
+]
+
+
+def test_timeline_returns_the_stories_oldest_first(client: Any) -> None:
+    rows = json.loads(client.predict(query="Bank of Caldora interest rate", api_name="/timeline"))
+    assert [(row["date"], row["title"]) for row in rows] == CALDORA_DECISIONS
+    assert all(set(row) == {"date", "story_id", "title", "sources", "sentence", "article_ids"} for row in rows)
+    assert "5.75%" in rows[-1]["sentence"] and rows[-1]["sources"] == ["Xinhua"]
+    window = {"since": "2023-06-01", "until": "2023-12-31"}
+    window_rows = json.loads(client.predict(query="Bank of Caldora interest rate", **window, api_name="/timeline"))
+    assert [row["date"] for row in window_rows] == ["2023-08-30"]
+    assert len(json.loads(client.predict(query="Esterlund tram", limit=2, api_name="/timeline"))) == 2
+    with pytest.raises(Exception, match="not a date"):
+        client.predict(query="Esterlund tram", until="next week", api_name="/timeline")
+    with pytest.raises(Exception, match="query is empty"):
+        client.predict(query="  ", api_name="/timeline")

@@ -290,3 +290,56 @@ def test_remove_a_file_then_its_answer_is_gone(app_server: Server, page: Any, sc
     again = ask(page, question)
     assert "1993" not in again.bubble.inner_text()
     assert LIGHTHOUSE.splitlines()[0] not in page.locator("#aq-sources").inner_text()
+
+
+CALDORA_TITLES = [
+    "Bank of Caldora raises key rate to 6.00% as inflation climbs",
+    "Caldora central bank lifts rate to 6.25%, hints at pause",
+    "Bank of Caldora cuts interest rate for first time in three years",
+]
+
+
+def _show_timeline(page: Any, query: str, stories: str) -> Any:
+    """Type the query in the Timeline tab, press the button, wait for this query's list; its entries."""
+    page.locator("#aq-tl-query textarea").fill(query)
+    page.locator("#aq-tl-show").click()
+    page.locator("#aq-timeline .aq-panel-title").get_by_text(f"Timeline · {query} · {stories}").wait_for()
+    return page.locator("#aq-timeline li.aq-tl-entry")
+
+
+def test_timeline_lists_stories_by_date_and_opens_the_article_at_its_sentence(
+    app_server: Server, page: Any, screenshot: Any, sample_archive: Path
+) -> None:
+    open_app(page, app_server.url)
+    open_tab(page, "Timeline")
+    entries = _show_timeline(page, "Bank of Caldora interest rate", "3 stories")
+    assert entries.locator(".aq-tl-title").all_inner_texts() == CALDORA_TITLES
+    assert [entries.nth(i).get_attribute("data-date") for i in range(3)] == ["2023-02-15", "2023-08-30", "2024-03-20"]
+    assert "Xinhua" in entries.nth(2).locator(".aq-tl-head").inner_text()
+    screenshot(page, "15_timeline")
+
+    entry = entries.nth(1)
+    sentence = entry.locator(".aq-tl-sentence").inner_text()
+    assert not entry.locator(".aq-full").is_visible()  # closed until clicked
+    entry.locator(".aq-tl-title").click()
+    mark = entry.locator(".aq-full mark")
+    mark.wait_for(state="visible")
+    assert mark.inner_text() == sentence
+    lines = (sample_archive / "006_322771d864ccf71a.txt").read_text(encoding="utf-8").strip().splitlines()
+    shown = entry.locator(".aq-full").inner_text()
+    assert lines[1][:60] in shown and lines[-2] in shown  # the whole article (two chunks), without the agency line
+    screenshot(page, "16_timeline_article")
+
+
+def test_timeline_since_until_limit_the_tram_story(app_server: Server, page: Any) -> None:
+    open_app(page, app_server.url)
+    open_tab(page, "Timeline")
+    whole = _show_timeline(page, "Esterlund tram Line 4", "4 stories")
+    dates = [whole.nth(i).get_attribute("data-date") for i in range(4)]
+    assert dates == ["2023-01-18", "2023-04-26", "2023-11-21", "2024-06-15"]
+    for box, value in (("#aq-tl-since", "2023-03-01"), ("#aq-tl-until", "2023-12-31")):
+        field = page.locator(f"{box} input").first
+        field.fill(value)
+        field.press("Enter")
+    window = _show_timeline(page, "Esterlund tram Line 4", "2 stories")
+    assert [window.nth(i).get_attribute("data-date") for i in range(2)] == ["2023-04-26", "2023-11-21"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from archive_qa import ui_render as ui
 from qa.types import Answer, Citation, Passage, quoted_after_echo
 
@@ -90,20 +87,6 @@ def test_abstention_lists_closest_articles() -> None:
     assert "does not hold this answer" in panel and "Bank lifts rate" in panel
 
 
-def test_example_questions_from_quiz_file_else_titles(tmp_path: Path) -> None:
-    archive = tmp_path / "archive"
-    archive.mkdir()
-    quiz = [
-        {"question": "Q one?", "gold_doc_ids": ["001_a"], "answerable_in_corpus": True},
-        {"question": "Q missing?", "gold_doc_ids": ["999_z"], "answerable_in_corpus": True},
-        {"question": "Q none?", "gold_doc_ids": [], "answerable_in_corpus": False},
-    ]
-    (tmp_path / "questions.jsonl").write_text("\n".join(json.dumps(q) for q in quiz))
-    locations = [(str(archive / "001_a.txt"),), (str(archive / "002_b.txt"),)]
-    assert ui.example_questions(locations, ["T1", "T2"]) == ["Q one?"]
-    assert ui.example_questions([("/elsewhere/x.txt",)], ["T1", "T2"]) == ["What happened: T1?", "What happened: T2?"]
-
-
 def test_stats_and_ingest_summaries_render() -> None:
     stats = {
         "articles": 2,
@@ -123,3 +106,19 @@ def test_stats_and_ingest_summaries_render() -> None:
     }
     text = ui.ingest_markdown(summary)
     assert "1 new" in text and "`evil.zip`" in text and "points outside" in text
+
+
+def test_article_span_finds_a_sentence_of_the_passage_in_the_article() -> None:
+    p = passage()
+    article = "Intro line. " + p.text + " Tail."
+    sentence = (p.text.index("The rate"), p.text.index(" Last"))
+    placed = passage(start=article.index(p.text), end=article.index(p.text) + len(p.text))
+    for shown in (placed, p):  # its own span, or (another chunker version's span) where its text is found
+        start, end = ui.article_span(shown, article, *sentence)
+        assert article[start:end] == "The rate rose to 6.25% on Tuesday."
+    gone = passage(text="Not in the article. The rate rose to 6.25% on Tuesday.", start=0, end=5)
+    start, end = ui.article_span(gone, article, 20, len(gone.text))  # the passage is not there: its sentence is
+    assert article[start:end] == "The rate rose to 6.25% on Tuesday."
+    assert ui.article_span(passage(text="Elsewhere entirely."), article, 0, 9) == (0, 0)
+    html = ui.article_html(article, start, end)
+    assert '<div class="aq-full">Intro line.' in html and '<mark class="aq-span">The rate rose' in html
