@@ -199,7 +199,9 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
             turn, final = len(past), None
             try:
                 filters = app.filters(asof, lo, hi, picked)
-                for item in app.qa.stream(question, chat_history(past), filters, kind, int(n)):
+                searched = [t.get("standalone") for t in past if t["answer"]]  # how earlier follow-ups were resolved
+                previous = searched[-1] if searched else None
+                for item in app.qa.stream(question, chat_history(past), filters, kind, int(n), previous):
                     if isinstance(item, Answer):
                         final = item
                     else:
@@ -213,7 +215,8 @@ def build_ui(app: ArchiveApp) -> gr.Blocks:
             assert final is not None
             rendered = ui.sources_html(final, turn, app.article_texts(final))
             chat[-1] = {"role": "assistant", "content": ui.answer_html(final, turn)}
-            yield chat, [*past, {"question": question, "answer": final.text, "sources": rendered}], rendered
+            turn_record = {"question": question, "answer": final.text, "sources": rendered}
+            yield chat, [*past, {**turn_record, "standalone": final.standalone_question}], rendered
 
         def select_turn(past: list, evt: gr.SelectData) -> Any:
             index = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index

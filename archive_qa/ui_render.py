@@ -134,7 +134,7 @@ def error_html(message: str) -> str:
 
 def answer_html(answer: Answer, turn: int) -> str:
     """The final assistant bubble: [n] as links to source cards; closest articles when it abstained."""
-    body = _with_citation_links(_paragraphs(esc(answer.text)), turn, len(answer.passages))
+    body = _with_citation_links(_paragraphs(esc(answer.dated_text)), turn, len(answer.passages))
     parts = [f'<div class="aq-answer">{body}</div>']
     if is_quoted_after_decline(answer.answered_by):  # the model gave up over close evidence: say whose words these are
         parts.append(

@@ -82,7 +82,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(answer.to_json()))
         return 0
-    print(answer.text)
+    print(answer.dated_text)
     if answer.standalone_question != answer.question:
         print(f"(asked as: {answer.standalone_question})")
     listed = [(f"[{c.n}]", c.passage) for c in answer.citations] or [("-", p) for p in answer.related]

@@ -18,7 +18,7 @@ from archive_qa.settings import Settings
 from ingest.types import normalize
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
-from qa.types import Answer, Passage, is_quoted_after_decline, is_quoted_after_echo
+from qa.types import Answer, Message, Passage, is_quoted_after_decline, is_quoted_after_echo
 
 GROUPS = ("answerable", "no_gold", "unanswerable")
 
@@ -33,6 +33,7 @@ class Question:
     answers: tuple[str, ...]
     gold_ids: tuple[str, ...]
     group: str
+    history: tuple[Message, ...] = ()  # the conversation a follow-up question is asked in
 
 
 def load_questions(paths: Sequence[Path], limit: int | None = None, seed: int | None = None) -> list[Question]:
@@ -58,6 +59,7 @@ def load_questions(paths: Sequence[Path], limit: int | None = None, seed: int | 
                     tuple(row.get("answer") or ()),
                     tuple(row.get("gold_doc_ids") or ()),
                     group,
+                    tuple(row.get("history") or ()),
                 )
             )
     return out
@@ -102,7 +104,10 @@ class Evaluator:
     def score(self, question: Question, answerer: str | None) -> dict[str, Any]:
         filters = Filters(as_of=question.as_of)
         started = time.perf_counter()
-        ranked = self.qa.retriever.retrieve(question.text, filters, k=30)
+        # A follow-up is searched as it stands alone, the way the pipeline searches it.
+        rewriter = "extractive" if answerer == "none" else (answerer or self.qa.settings.answerer)
+        searched = self.qa.standalone(question.text, question.history, rewriter)
+        ranked = self.qa.retriever.retrieve(searched, filters, k=30)
         retrieval_seconds = time.perf_counter() - started
         articles = _distinct([p.article_id for p in ranked])[:10]
         gold_rank = next(
@@ -121,9 +126,9 @@ class Evaluator:
             "timings": {"retrieval": retrieval_seconds, **self.qa.retriever.timings},
         }
         if answerer == "none":
-            row["abstained"] = not self.qa.evidence_is_strong(ranked[: self.qa.settings.k], filters, question.text)
+            row["abstained"] = not self.qa.evidence_is_strong(ranked[: self.qa.settings.k], filters, searched)
             return row
-        answer = self.qa.ask(question.text, filters=filters, answerer=answerer)
+        answer = self.qa.ask(question.text, question.history, filters=filters, answerer=answerer)
         row.update(self._score_answer(question, answer))
         return row
 

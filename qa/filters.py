@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -45,6 +45,72 @@ def names_recent_time(question: str) -> bool:
     return any(not _FULL_DATE_AFTER.match(question[m.end() :]) for m in _NAMED_TIME.finditer(question))
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_WORD = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+# "in March 2024", "on 20 March 2024", "on March 20, 2024", "in 2022", "during 2023": a time the question names.
+# A bare year elsewhere ("the 2022 World Cup", "since 2019") names an event or an open range, not a period.
+_DAY_MONTH_YEAR = re.compile(rf"\b(?:on\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_WORD})\s+((?:19|20)\d\d)\b", re.I)
+_MONTH_DAY_YEAR = re.compile(rf"\b(?:on\s+)?({_MONTH_WORD})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.I)
+_MONTH_YEAR = re.compile(rf"\b(?:in|during|of|for)\s+(?:early\s+|late\s+|mid-?)?({_MONTH_WORD})\s+((?:19|20)\d\d)\b", re.I)
+_YEAR = re.compile(r"\b(?:in|during|throughout)\s+((?:19|20)\d\d)\b(?![-/]\d)", re.I)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of days a question names; `grace_days` lets in the reports of it published just after."""
+
+    first: date
+    last: date
+    grace_days: int = 0
+
+    @property
+    def until(self) -> date:
+        return date.fromordinal(self.last.toordinal() + self.grace_days)
+
+
+# A day's or a month's events are reported up to a few days later, a year's review early the next January.
+_DAY_GRACE, _MONTH_GRACE, _YEAR_GRACE = 3, 7, 14
+
+
+def named_period(question: str) -> Period | None:
+    """The one period the question names ("in March 2024"), or None when it names none or several.
+
+    >>> named_period("What did the Bank of Caldora decide in March 2024?")
+    Period(first=datetime.date(2024, 3, 1), last=datetime.date(2024, 3, 31), grace_days=7)
+    >>> named_period("Who won the 2022 World Cup?") is None
+    True
+    """
+    found = {_period_of(m) for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR) for m in pattern.finditer(question)}
+    if not found:
+        found = {_month_period(m.group(1), int(m.group(2))) for m in _MONTH_YEAR.finditer(question)}
+    if not found:
+        years = {int(m.group(1)) for m in _YEAR.finditer(question)}
+        found = {Period(date(y, 1, 1), date(y, 12, 31), _YEAR_GRACE) for y in years}
+    found.discard(None)  # type: ignore[arg-type]
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _period_of(match: re.Match[str]) -> Period | None:
+    groups = match.groups()
+    day, month = (groups[0], groups[1]) if groups[0].isdigit() else (groups[1], groups[0])
+    try:
+        named = date(int(groups[2]), _month_number(month), int(day))
+    except ValueError:  # "31 February 2024"
+        return None
+    return Period(named, named, _DAY_GRACE)
+
+
+def _month_period(month: str, year: int) -> Period:
+    number = _month_number(month)
+    last = date(year + (number == 12), number % 12 + 1, 1).toordinal() - 1
+    return Period(date(year, number, 1), date.fromordinal(last), _MONTH_GRACE)
+
+
+def _month_number(word: str) -> int:
+    return _MONTHS.index(word.lower().rstrip(".")[:3]) + 1
+
+
 @dataclass(frozen=True)
 class Filters:
     """Retrieval limits. `as_of` (default today) hides later articles and is the prompt's "today"."""
@@ -62,6 +128,14 @@ class Filters:
     @property
     def first_day(self) -> int | None:
         return self.since.toordinal() if self.since else None
+
+    def within(self, period: Period | None) -> Filters:
+        """These filters narrowed to a period the question names (never widened past `since`/`until`)."""
+        if period is None:
+            return self
+        since = max(self.since, period.first) if self.since else period.first
+        until = min(self.until, period.until) if self.until else period.until
+        return replace(self, since=since, until=until)
 
     def admits(self, metadata: Mapping[str, Any]) -> bool:
         """The same test as `chroma_where`, on one chunk's metadata; NO_SOURCE admits a chunk without a source."""

@@ -11,6 +11,7 @@ from qa.answerers import Answerer, GeneratorAnswerer, get_generator, make_answer
 from qa.citations import check_markers, cite_uncited, cited_numbers, resolve
 from qa.conversation import carry_over, rewrite_with_llm
 from qa.filters import Filters, names_recent_time
+from qa.latest import latest_state, with_earlier_note
 from qa.prompt import REFUSAL
 from qa.retriever import HybridRetriever
 from qa.sentences import echoes_question
@@ -60,13 +61,16 @@ class ArchiveQA:
             self._answerers[kind] = make_answerer(kind, self.settings, self.embedder)
         return self._answerers[kind]
 
-    def standalone(self, question: str, history: Sequence[Message], kind: str) -> str:
-        """The question rewritten to stand alone, using the chat history (unchanged when there is none)."""
+    def standalone(
+        self, question: str, history: Sequence[Message], kind: str, previous_standalone: str | None = None
+    ) -> str:
+        """The question rewritten to stand alone, using the chat history (unchanged when there is none, or when
+        it does not lean on it). `previous_standalone`: what the last question was searched as, when known."""
         if not any(m.get("role") == "user" for m in history):
             return question
         if kind == "extractive":
-            return carry_over(history, question)
-        return rewrite_with_llm(self.generator(kind), history, question)
+            return carry_over(history, question, previous_standalone)
+        return rewrite_with_llm(self.generator(kind), history, question, previous_standalone=previous_standalone)
 
     def stream(
         self,
@@ -75,13 +79,14 @@ class ArchiveQA:
         filters: Filters | None = None,
         answerer: str | None = None,
         k: int | None = None,
+        previous_standalone: str | None = None,
     ) -> Iterator[str | Answer]:
         """Yield the growing answer text, then the final Answer (always last)."""
         kind = answerer or self.settings.answerer
         filters = filters or Filters()
         timings: dict[str, float] = {}
         clock = time.perf_counter()
-        standalone = self.standalone(question, history, kind)
+        standalone = self.standalone(question, history, kind, previous_standalone)
         timings["rewrite"] = time.perf_counter() - clock
         clock = time.perf_counter()
         passages = self.retriever.retrieve(standalone, filters, k)
@@ -93,8 +98,15 @@ class ArchiveQA:
             yield answer.text
             yield answer
             return
+        # After the abstention check, which reads the best match as retrieved: only the answerer reads the newest
+        # report first, and only the news window's passages.
+        state = latest_state(standalone, self._in_news_window(passages, filters), filters)
+        passages = state.passages
         clock, text, chosen = time.perf_counter(), "", self.answerer(kind)
-        for text in chosen.stream(standalone, passages, filters.as_of):
+        # Names a follow-up carried over serve the search; its reader weighs the words asked ("its final cost"),
+        # or the dateline that repeats those names outscores the sentence that answers.
+        reader = question if standalone.startswith(question + " (") else standalone
+        for text in chosen.stream(reader, passages, filters.as_of):
             timings.setdefault("first_token", time.perf_counter() - clock)
             if not _may_become_refusal(text):  # a refusal may yet give way to quoted sentences: hold it back
                 yield text
@@ -104,19 +116,19 @@ class ArchiveQA:
             # The model declined over passages this close to the question: far likelier a misreading than silence
             # in the archive (docs/quality.md), so quote the best sentences instead. An answer the passages do not
             # support is not given this second chance: quoting after one was wrong both times it was tried.
-            *_, text = self.answerer("extractive").stream(standalone, passages, filters.as_of)
+            *_, text = self.answerer("extractive").stream(reader, passages, filters.as_of)
             yield text
             answered_by, quoted = quoted_after_decline(chosen.name), True
         elif not quoted and not _is_refusal(text) and echoes_question(standalone, text):
             # The model only restated the question (5 of 240 answers in the 2022 runs, none of them right): the
             # reader gets the passages' best sentences after it, rather than an answer that says nothing.
-            *_, quote = self.answerer("extractive").stream(standalone, passages, filters.as_of)
+            *_, quote = self.answerer("extractive").stream(reader, passages, filters.as_of)
             text = f"{text.rstrip()}\n\n{quote}" if quote else text
             yield text
             answered_by, quoted = quoted_after_echo(chosen.name), True
         answer = self._finish(question, standalone, text, passages, timings, quoted)
         answer.answered_by = "" if answer.abstained else answered_by
-        yield answer
+        yield with_earlier_note(answer, state, self.embedder)
 
     def ask(self, question: str, history: Sequence[Message] = (), **options: object) -> Answer:
         """Blocking form of `stream`: the final Answer."""
@@ -127,6 +139,16 @@ class ArchiveQA:
     def timeline(self, query: str, filters: Filters | None = None, limit: int = 20) -> list[TimelineEntry]:
         """How a story developed: the stories matching `query`, one entry each, oldest first (`qa.timeline`)."""
         return Timeline(self.retriever, self.embedder).build(query, filters or Filters(), limit)
+
+    def _in_news_window(self, passages: list[Passage], filters: Filters) -> list[Passage]:
+        """In news-quiz mode (`news_window_days`), the passages published in the window before the as-of date
+        (evidence is held to the window; the answerer must not read around it). All passages otherwise."""
+        window = self.settings.news_window_days
+        if window <= 0:
+            return passages
+        as_of = filters.as_of.toordinal()
+        inside = [p for p in passages if p.day and 0 <= as_of - p.day <= window]
+        return inside or passages
 
     def evidence_is_strong(self, passages: Sequence[Passage], filters: Filters, question: str = "") -> bool:
         """Whether the passages are close enough to the question to answer from; else the archive is silent.

@@ -113,12 +113,25 @@ class Answer:
     removed_citations: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     answered_by: str = ""  # the answerer whose text this is ("" when abstained)
+    notes: list[str] = field(default_factory=list)  # lines shown under the answer ("Earlier: 6.25% on … [2].")
+
+    @property
+    def dated_text(self) -> str:
+        """The answer as shown: each cited claim opened with its article's date (`Answer.text` stays as written,
+        so scoring cannot count the added dates as an answer), then the notes."""
+        from qa.dating import dated
+
+        if self.abstained:
+            return self.text
+        return "\n\n".join([dated(self.text, self.passages), *self.notes])
 
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "standalone_question": self.standalone_question,
             "answer": self.text,
+            "dated_answer": self.dated_text,
+            "notes": self.notes,
             "abstained": self.abstained,
             "citations": [c.to_json() for c in self.citations],
             "related": [asdict(p) for p in self.related],

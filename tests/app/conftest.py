@@ -19,10 +19,10 @@ from app_support import CHROMIUM, CHROMIUM_ARGS, OUTPUT, Server, free_port, inge
 
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory: pytest.TempPathFactory, sample_archive: Path) -> Path:
-    """A store holding the 30 sample articles, ingested by the CLI as a user would."""
+    """A store holding the 33 sample articles, ingested by the CLI as a user would."""
     store = tmp_path_factory.mktemp("app-store")
     summary = ingest(store, sample_archive)
-    assert summary["articles"]["new"] == 30
+    assert summary["articles"]["new"] == 33
     return store
 
 

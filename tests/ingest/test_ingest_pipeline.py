@@ -18,11 +18,11 @@ from ingest_runs import check_consistent, copy_files, counts, ingest
 
 # The sample archive.
 def test_sample_archive_is_ingested_whole(sample_store, store_snapshot) -> None:
-    assert sample_store.summary["articles"] == counts(new=30)
+    assert sample_store.summary["articles"] == counts(new=33)
     assert sample_store.summary["errors"] == []
     snap = store_snapshot(sample_store.store)
     check_consistent(snap)
-    assert len(snap.records) == 30
+    assert len(snap.records) == 33
     assert snap.chunk_count == sample_store.summary["chunks_written"]
 
 
@@ -38,7 +38,7 @@ def test_second_run_changes_nothing(
     monkeypatch.chdir(sample_archive.parent)
     for spelling in (sample_archive, Path(sample_archive.name), link):
         summary = ingest(cli, spelling, "--store", sample_store.store)
-        assert summary["articles"] == counts(unchanged=30)
+        assert summary["articles"] == counts(unchanged=33)
         assert (summary["chunks_written"], summary["errors"]) == (0, [])
     after = store_snapshot(sample_store.store)
     assert (after.chunk_count, after.article_count, after.fingerprint) == (
@@ -271,7 +271,7 @@ def test_hostile_files_get_clear_outcomes_and_lose_nothing(
     tmp_path: Path, sample_archive: Path, cli, store_snapshot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = tmp_path / "store"
-    assert ingest(cli, sample_archive, "--store", store)["articles"] == counts(new=30)
+    assert ingest(cli, sample_archive, "--store", store)["articles"] == counts(new=33)
     sample_ids = store_snapshot(store).article_ids
 
     monkeypatch.setenv("ARCHIVE_QA_MAX_FILE_MB", "1")
@@ -290,7 +290,7 @@ def test_hostile_files_get_clear_outcomes_and_lose_nothing(
     snap = store_snapshot(store)
     check_consistent(snap)
     assert sample_ids <= snap.article_ids  # nothing stored before was lost
-    assert len(snap.records) == 30 + good
+    assert len(snap.records) == 33 + good
     by_file = {Path(r.locations[0]).name: r for r in snap.records.values()}
     assert "Élodie Moreau" in by_file["latin1.txt"].text and "café owners" in by_file["latin1.txt"].text
     assert by_file["utf16.txt"].metadata["title"] == "Ferry service resumes"
@@ -303,7 +303,7 @@ def test_hostile_files_get_clear_outcomes_and_lose_nothing(
     again = ingest(cli, tmp_path / "hostile", "--store", store)
     assert again["articles"] == counts(unchanged=good, failed=len(expected))
     assert again["chunks_written"] == 0
-    assert len(store_snapshot(store).records) == 30 + good
+    assert len(store_snapshot(store).records) == 33 + good
 
 
 def test_a_progress_callback_gets_the_running_article_count(tmp_path: Path, sample_archive: Path) -> None:

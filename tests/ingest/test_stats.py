@@ -14,9 +14,9 @@ def test_stats_json_keys_and_values(sample_store, cli_process) -> None:
     assert result.code == 0, result.err
     stats = result.json
     assert set(stats) == STATS_KEYS
-    assert stats["articles"] == 30
+    assert stats["articles"] == 33
     assert stats["chunks"] == sample_store.summary["chunks_written"]
-    assert stats["sources"] == {"AFP": 8, "Reuters": 7, "AP": 6, "EFE": 3, "Xinhua": 3, "dpa": 3}
+    assert stats["sources"] == {"AFP": 9, "Reuters": 9, "AP": 6, "EFE": 3, "Xinhua": 3, "dpa": 3}
     assert list(stats["sources"].values()) == sorted(stats["sources"].values(), reverse=True)
     assert stats["date_range"] == ["2023-01-18", "2024-06-15"]
     assert stats["undated_articles"] == 0

@@ -22,7 +22,7 @@ def test_article_records_and_chunks_of_the_sample(sample_store, sample_archive: 
     store = open_store(Settings(store=sample_store.store))
     records = store.article_records(with_text=True)
     files = {str(p.resolve()) for p in sample_archive.glob("*.txt")}
-    assert len(records) == 30
+    assert len(records) == 33
     assert {loc for r in records.values() for loc in r.locations} == files
     assert all(len(r.locations) == 1 for r in records.values())
 

@@ -20,7 +20,7 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory, sample_archive: Path)
     extra = tmp_path_factory.mktemp("qa-extra") / "undated.txt"
     extra.write_text(UNDATED_ITEM)
     report = make_ingestor(Settings(store=store)).run([sample_archive, extra], progress=False)
-    assert report.failed == 0 and report.new == 31
+    assert report.failed == 0 and report.new == 34
     return store
 
 

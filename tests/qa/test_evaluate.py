@@ -96,7 +96,7 @@ def test_eval_cli_on_the_sample_archive(sample_store: Path, repo_root: Path, tmp
     # On this archive the evidence separates the groups: calibration finds a threshold that catches them.
     assert report["calibration"]["abstention_right"] >= 0.8 and report["calibration"]["false_abstention"] <= 0.05
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(rows) == 35 and {"id", "gold_rank", "answer", "citations", "timings"} <= set(rows[0])
+    assert len(rows) == 43 and {"id", "gold_rank", "answer", "citations", "timings"} <= set(rows[0])
     assert out.with_suffix(".misses.txt").exists()
     assert main(["eval", str(questions), "--store", str(sample_store), "--answerer", "none", "--limit", "3"]) == 0
     assert "hits@10" in capsys.readouterr().out

@@ -62,7 +62,7 @@ def qa(tmp_path_factory: pytest.TempPathFactory, sample_archive: Path) -> Archiv
     (archive / "pellmoor-seed-library.txt").write_text(INJECTION, encoding="utf-8")
     settings = Settings(store=root / "store", answerer="extractive")
     report = make_ingestor(settings).run([archive], progress=False)
-    assert report.new == 31 and not report.errors
+    assert report.new == 34 and not report.errors
     return ArchiveQA.from_settings(settings)
 
 

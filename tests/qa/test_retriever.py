@@ -27,13 +27,12 @@ def _gold_title(sample_archive: Path, gold_id: str) -> str:
 def test_questions_find_their_article_first(extractive_qa: ArchiveQA, sample_questions, sample_archive) -> None:
     top1 = 0
     for row in sample_questions:
-        passages = extractive_qa.retriever.retrieve(
-            row["question"], Filters(as_of=date.fromisoformat(row["question_date"]))
-        )
+        searched = extractive_qa.standalone(row["question"], row.get("history", ()), "extractive")
+        passages = extractive_qa.retriever.retrieve(searched, Filters(as_of=date.fromisoformat(row["question_date"])))
         titles = [p.title for p in passages]
-        gold = _gold_title(sample_archive, row["gold_doc_ids"][0])
-        assert gold in titles, row["question"]
-        top1 += titles[0] == gold
+        gold = {_gold_title(sample_archive, gold_id) for gold_id in row["gold_doc_ids"]}
+        assert gold & set(titles), row["question"]
+        top1 += titles[0] in gold
     assert top1 >= 0.9 * len(sample_questions)
 
 

@@ -29,7 +29,7 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory, sample_archive: Path)
     store = tmp_path_factory.mktemp("embedded") / "store"
     done = run_archive_qa("ingest", sample_archive, "--store", store, "--json")
     assert done.code == 0, done.err
-    assert done.json["articles"]["new"] == 30
+    assert done.json["articles"]["new"] == 33
     return store
 
 

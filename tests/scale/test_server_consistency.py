@@ -82,7 +82,7 @@ def test_two_apps_stay_consistent_while_a_third_process_ingests(
 
     first = run_archive_qa("ingest", sample_archive, "--chroma-url", url, "--store", tmp_path / "ingester", "--json")
     assert first.code == 0, first.err
-    assert first.json["articles"]["new"] == 30
+    assert first.json["articles"]["new"] == 33
     chunks_before, fingerprint_before = server_collection_state(url)
 
     reader_args = ("--chroma-url", url, "--answerer", "extractive")
@@ -172,6 +172,6 @@ def test_two_concurrent_writers_lose_nothing(chroma_server: str, tmp_path: Path,
     )
     records = store.article_records()
     per_article = collections.Counter(chunk_id.rsplit("-", 1)[0] for chunk_id in store.chunk_ids())
-    assert len(records) == 30 + len(STORIES)
+    assert len(records) == 33 + len(STORIES)
     incomplete = [r.metadata["title"] for i, r in records.items() if per_article[i] != r.metadata["n_chunks"]]
     assert not incomplete, f"{len(incomplete)} articles lost chunks to the other writer, e.g. {incomplete[:3]}"
