@@ -77,12 +77,14 @@ def measure(store: Path, year: str) -> dict[str, Any]:
 
 def _lead(passages: list[Any], question: Any, keys: dict[str, set[str]], contains_answer: Any) -> tuple[bool, bool]:
     first = passages[0]
-    return bool(keys.get(first.article_id, set()) & set(question.gold_ids)), contains_answer(first.text, question.answers)
+    return bool(keys.get(first.article_id, set()) & set(question.gold_ids)), contains_answer(
+        first.text, question.answers
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--store", type=Path, required=True, help="archive-qa store of the year's articles (read only)")
+    parser.add_argument("--store", type=Path, required=True, help="archive-qa store of the year (read only)")
     parser.add_argument("--year", default="2022", choices=YEARS)
     args = parser.parse_args()
     result = {"machine": machine(), "year": args.year, **measure(args.store, args.year)}

@@ -52,4 +52,6 @@ def _names(claim: str, label: str) -> bool:
     day, month, year = label.split(" ") if label.count(" ") == 2 else ("", label, "")
     lowered = claim.lower()
     month_named = month.lower() in lowered
-    return month_named and ((day and re.search(rf"\b{day}\b", claim) is not None) or (year and year in claim))
+    return month_named and (
+        (bool(day) and re.search(rf"\b{day}\b", claim) is not None) or (bool(year) and year in claim)
+    )

@@ -46,13 +46,18 @@ def names_recent_time(question: str) -> bool:
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTH_WORD = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
+_MONTH_WORD = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 # "in March 2024", "on 20 March 2024", "on March 20, 2024", "in 2022", "during 2023": a time the question names.
 # A bare year elsewhere ("the 2022 World Cup", "since 2019") names an event or an open range, not a period.
-_DAY_MONTH_YEAR = re.compile(rf"\b(?:on\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_WORD})\s+((?:19|20)\d\d)\b", re.I)
-_MONTH_DAY_YEAR = re.compile(rf"\b(?:on\s+)?({_MONTH_WORD})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b", re.I)
-_MONTH_YEAR = re.compile(rf"\b(?:in|during|of|for)\s+(?:early\s+|late\s+|mid-?)?({_MONTH_WORD})\s+((?:19|20)\d\d)\b", re.I)
+_YEAR_WORD = r"((?:19|20)\d\d)"
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(?:on\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_WORD})\s+{_YEAR_WORD}\b", re.I
+)
+_MONTH_DAY_YEAR = re.compile(rf"\b(?:on\s+)?({_MONTH_WORD})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR_WORD}\b", re.I)
+_MONTH_YEAR = re.compile(rf"\b(?:in|during|of|for)\s+(?:early\s+|late\s+|mid-?)?({_MONTH_WORD})\s+{_YEAR_WORD}\b", re.I)
 _YEAR = re.compile(r"\b(?:in|during|throughout)\s+((?:19|20)\d\d)\b(?![-/]\d)", re.I)
 
 
@@ -81,13 +86,13 @@ def named_period(question: str) -> Period | None:
     >>> named_period("Who won the 2022 World Cup?") is None
     True
     """
-    found = {_period_of(m) for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR) for m in pattern.finditer(question)}
+    days = {_period_of(m) for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR) for m in pattern.finditer(question)}
+    found = {period for period in days if period is not None}
     if not found:
         found = {_month_period(m.group(1), int(m.group(2))) for m in _MONTH_YEAR.finditer(question)}
     if not found:
         years = {int(m.group(1)) for m in _YEAR.finditer(question)}
         found = {Period(date(y, 1, 1), date(y, 12, 31), _YEAR_GRACE) for y in years}
-    found.discard(None)  # type: ignore[arg-type]
     return next(iter(found)) if len(found) == 1 else None
 
 

@@ -8,19 +8,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from ingest.embedder import Embedder
+from qa.citations import resolve
 from qa.evidence import rank_sentences
 from qa.filters import Filters, named_period
 from qa.prompt import day_label
-from qa.citations import resolve
 from qa.types import Answer, Passage
 
-# Things news reports again and again with a new value: rates, prices, leaders, scores, counts, states, dates.
+# States news reports again and again with a new value: rates, prices, leaders, standings, tolls, forecasts, and
+# the decisions that set them. Not one-off figures of an event ("the budget the council approved", "how many
+# riders on the first day"): a later report of other news must not displace the one that tells of that event.
 _CHANGES = re.compile(
-    r"\b(?:rates?|prices?|costs?|fees?|fares?|wages?|inflation|unemployment|budget|forecast|estimate|target|"
-    r"leads?|leader|heads?|president|prime minister|chancellor|governor|chief|ceo|chair(?:man|woman)?|minister|"
-    r"coach|manager|captain|mayor|score|standings|tally|toll|count|total|population|record|ranking|ranked|"
-    r"status|deadline|schedule|open(?:s|ing)?|reopen|complet(?:e|ed|ion)|delay(?:ed)?|decid(?:e|ed)|decision|"
-    r"how many|how much|latest|current(?:ly)?|now|still)\b",
+    r"\b(?:(?:interest |policy |key |benchmark |exchange |unemployment |inflation )?rates?|prices?|fares?|"
+    r"inflation|unemployment|forecast|estimate[ds]?|leads?|leader|president|prime minister|chancellor|governor|"
+    r"ceo|chair(?:man|woman)?|coach|manager|mayor|standings|tally|toll|population|status|decid(?:e|ed)|"
+    r"decision|latest|current(?:ly)?|now|still)\b",
     re.IGNORECASE,
 )
 # A passage is the same story's report when its dense match is this close to the best one's: wide enough for
@@ -65,9 +66,7 @@ def latest_state(
     if not passages or margin <= 0 or not asks_about_change(question):
         return LatestState(list(passages), False, limit)
     best = max((p.similarity or 0.0) for p in passages)
-    same_story = [
-        p for p in passages if (p.similarity or 0.0) >= best - margin and 0 < p.day <= limit.toordinal()
-    ]
+    same_story = [p for p in passages if (p.similarity or 0.0) >= best - margin and 0 < p.day <= limit.toordinal()]
     if not same_story:
         return LatestState(list(passages), False, limit)
     newest = max(same_story, key=lambda p: p.day)
@@ -118,7 +117,7 @@ def _value(question: str, passage: Passage, embedder: Embedder) -> str | None:
         and not _DATE_PART.match(text[m.end() : m.end() + 10])
     ]
     shares = [f for f in figures if not f[-1].isdigit()]
-    return (shares or figures or [None])[0]
+    return next(iter(shares or figures), None)
 
 
 def with_earlier_note(answer: Answer, state: LatestState, embedder: Embedder) -> Answer:

@@ -78,8 +78,9 @@ def test_follow_up_uses_history_and_old_citations_reselect(app_server: Server, p
     follow = ask(page, "And how many new trams were ordered for it?")
     standalone = follow.bubble.locator(".aq-standalone")
     assert standalone.is_visible()
-    assert "Esterlund" in standalone.inner_text() or "tram" in standalone.inner_text().lower()
+    assert "Esterlund" in standalone.inner_text(), "the follow-up names no city: only the rewrite can add it"
     assert follow.bubble.locator("a.aq-cite").count() >= 1
+    assert "Esterlund" in page.locator("#aq-sources .aq-card").first.inner_text()
     # A citation of the first answer brings that answer's sources back into the panel.
     first.bubble.locator("a.aq-cite").first.click()
     page.wait_for_selector("#src-0-1.aq-active")
