@@ -115,7 +115,7 @@ def remove_file(settings: Settings, store: ArchiveStore, files: Sequence[Indexed
         records = store.article_records()  # read again under the lock: what the store holds now
         stale = {loc for r in records.values() for loc in r.locations if covers(chosen.path, file_of(loc))}
         gone, kept = drop_locations(store, records, stale)
-        if gone:
+        if gone or store.keyword_pending:
             refresh_keyword_index(settings, store)
         if chosen.uploaded:
             delete_upload(Path(chosen.path), uploads_root(settings))
@@ -135,11 +135,12 @@ def drop_locations(
             continue
         remaining = [loc for loc in record.locations if loc not in stale]
         if remaining:
-            moved[article_id] = Placement.of(remaining, record.archive_paths)
+            owner = record.metadata.get("metadata_from")
+            moved[article_id] = Placement.of(remaining, record.archive_paths, record.outlets, owner)
         else:
             gone.append(article_id)
-    if moved:
-        store.set_locations(moved)
+    if moved:  # a copy's source may leave with its file: chunks then name fewer sources, and BM25 is due
+        store.set_locations(moved, {article_id: records[article_id].placement for article_id in moved})
     if gone:
         store.delete_articles(gone)
     return gone, len(moved)
@@ -148,10 +149,12 @@ def drop_locations(
 def refresh_keyword_index(settings: Settings, store: ArchiveStore) -> None:
     """Rebuild BM25 for the chunk set the store holds now (as an ingest run does after it deleted articles)."""
     from ingest.factory import keyword_root
-    from ingest.keyword_index import build_from_store, fingerprint
+    from ingest.keyword_index import build_from_store, chunk_set_of, fingerprint, revised
 
     chunk_ids = store.chunk_ids()
-    key = fingerprint(chunk_ids)
+    key, current = fingerprint(chunk_ids), store.fingerprint
+    if chunk_set_of(current) == key and store.keyword_pending:  # same chunks, new sources: readers must reload
+        key = revised(current)
     build_from_store(store, keyword_root(settings), key, None, chunk_ids)
     store.set_fingerprint(key)
 

@@ -41,6 +41,7 @@ CSS = """
 .aq-card-head { font-weight: 600; }
 .aq-n { display: inline-block; min-width: 1.8em; color: #b45309; }
 .aq-meta { font-size: .82em; opacity: .8; margin: .2em 0 .4em; overflow-wrap: anywhere; }
+.aq-also { font-style: italic; }
 .aq-passage { font-size: .92em; margin: .3em 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .aq-card mark, .aq-answer mark { background: #fde68a; color: #111; padding: 0 .1em; border-radius: 2px; }
 .aq-full { font-size: .88em; white-space: pre-wrap; max-height: 360px; overflow-y: auto; margin-top: .4em;
@@ -166,6 +167,8 @@ def meta_html(passage: Passage) -> str:
         bits.append(f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer nofollow">{esc(url)}</a>')
     elif passage.path:
         bits.append(f"<code>{esc(passage.path)}</code>")
+    if passage.also_in:  # the same story from other outlets, collapsed into this one at retrieval
+        bits.append(f'<span class="aq-also">{esc(passage.also_in_text)}</span>')
     return " · ".join(bits)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,30 @@ from ingest.types import Article
 # What an article says of itself, as stored on its record and (all but the last two) on each of its chunks; a
 # metadata-only edit of a file changes these and nothing else.
 DESCRIPTIVE_KEYS = ("title", "day", "source", "place", "published", "url", "authors", "external_id")
-CHUNK_KEYS = ("title", "day", "source", "published", "place", "url")
+# `sources` (every source the article's copies name, when there is more than one) rides on chunks too: the source
+# filter of both searches reads it.
+CHUNK_KEYS = ("title", "day", "source", "published", "place", "url", "sources")
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """What one copy of an article (one location) says of where it appeared: an exact duplicate in another file
+    or export may name another source, url or date than the copy the record's metadata came from."""
+
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None  # ISO date
+
+    @classmethod
+    def of(cls, article: Article) -> Outlet:
+        return cls(article.source, article.url, article.published.isoformat() if article.published else None)
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Outlet:
+        return cls(value.get("source"), value.get("url"), value.get("published"))
+
+    def to_json(self) -> dict[str, str]:
+        return {key: value for key, value in vars(self).items() if value}
 
 
 @dataclass(frozen=True)
@@ -36,8 +59,19 @@ class ArticleRecord:
         return dict(json.loads(str(self.metadata.get("archive_paths", "{}"))))
 
     @property
+    def outlets(self) -> dict[str, Outlet]:
+        """Location -> what that copy said of its outlet: as recorded for an article found in several places, and
+        for the item the metadata came from, what the record says (a record of one location keeps no list)."""
+        recorded = {loc: Outlet.from_json(v) for loc, v in json.loads(str(self.metadata.get("outlets", "{}"))).items()}
+        owner = self.metadata.get("metadata_from")
+        if owner in self.locations and owner not in recorded:
+            meta = self.metadata
+            recorded[owner] = Outlet(meta.get("source"), meta.get("url"), meta.get("published"))
+        return recorded
+
+    @property
     def placement(self) -> Placement:
-        return Placement.of(self.locations, self.archive_paths)
+        return Placement.of(self.locations, self.archive_paths, self.outlets, self.metadata.get("metadata_from"))
 
     def archive_path(self, location: str) -> str:
         """Where `location` is in the archive: relative to the folder that was ingested; the file name (with its
@@ -61,14 +95,43 @@ class Placement:
 
     locations: tuple[str, ...]
     archive_paths: dict[str, str]
+    outlets: dict[str, Outlet] = field(default_factory=dict)  # of the locations whose copy is known
 
     @classmethod
-    def of(cls, locations: Iterable[str], places: Mapping[str, str | None]) -> Placement:
+    def of(
+        cls,
+        locations: Iterable[str],
+        places: Mapping[str, str | None],
+        outlets: Mapping[str, Outlet | None] | None = None,
+        owner: str | None = None,
+    ) -> Placement:
+        """`owner`: the location the record's descriptive metadata came from. An article found in one place keeps
+        no outlet list (its metadata says it all) unless that place is not the owner (the owner's file was pruned),
+        whose metadata then speaks for another copy until that copy is read again."""
         ordered = tuple(sorted(locations))
-        return cls(ordered, {loc: place for loc in ordered if (place := places.get(loc))})
+        known = outlets or {}
+        listed = len(ordered) > 1 or (owner is not None and ordered != (owner,))
+        return cls(
+            ordered,
+            {loc: place for loc in ordered if (place := places.get(loc))},
+            {loc: outlet for loc in ordered if (outlet := known.get(loc))} if listed else {},
+        )
 
-    def metadata(self) -> dict[str, str]:
-        return {"locations": json.dumps(list(self.locations)), "archive_paths": json.dumps(self.archive_paths)}
+    @property
+    def sources(self) -> list[str] | None:
+        """Every source the copies name, when they name more than one (else None: `source` says it all)."""
+        named = sorted({outlet.source for outlet in self.outlets.values() if outlet.source})
+        return named if len(named) > 1 else None
+
+    def metadata(self) -> dict[str, Any]:
+        """As merged into a record; None deletes a key (an article now found in one place keeps no outlet list)."""
+        outlets = {loc: outlet.to_json() for loc, outlet in self.outlets.items()}
+        return {
+            "locations": json.dumps(list(self.locations)),
+            "archive_paths": json.dumps(self.archive_paths),
+            "outlets": json.dumps(outlets) if outlets else None,
+            "sources": self.sources,
+        }
 
 
 def file_name_of(location: str) -> str:
@@ -82,22 +145,24 @@ def article_metadata(
     locations: Iterable[str],
     n_chunks: int,
     archive_paths: Mapping[str, str | None] | None = None,
+    outlets: Mapping[str, Outlet] | None = None,
 ) -> dict[str, Any]:
     """Chroma metadata of an article; keys with unknown values are left out (Chroma stores no None).
 
     `metadata_from` names the item the descriptive keys were read from: an edit of that item is applied later,
-    while the same story found elsewhere (a duplicate) does not overwrite them.
+    while the same story found elsewhere (a duplicate) does not overwrite them; what each copy said of its outlet
+    is kept in `outlets` (see `Placement`).
     """
     meta: dict[str, Any] = {
         "article_id": article.id,
         "n_chunks": n_chunks,
         "metadata_from": article.location,
         **descriptive_metadata(article),
-        **Placement.of(locations, archive_paths or {}).metadata(),
+        **Placement.of(locations, archive_paths or {}, outlets, article.location).metadata(),
     }
     if archive_paths is None:  # written by a caller that knows no places (bench): like a store from before them
         del meta["archive_paths"]
-    return meta
+    return {key: value for key, value in meta.items() if value is not None}
 
 
 def descriptive_metadata(article: Article) -> dict[str, Any]:

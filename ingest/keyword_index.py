@@ -7,7 +7,7 @@ import json
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -66,10 +66,24 @@ class KeywordIndex:
     [('a-000', ...)]
     """
 
-    def __init__(self, retriever: bm25s.BM25, ids: list[str], days: np.ndarray, sources: list[str], key: str):
+    def __init__(
+        self,
+        retriever: bm25s.BM25,
+        ids: list[str],
+        days: np.ndarray,
+        sources: list[str],
+        key: str,
+        extra: ChunkExtras | None = None,
+    ):
         self.retriever, self.ids, self.days, self.sources, self.fingerprint = retriever, ids, days, sources, key
+        self.extra = extra or ChunkExtras()
         self._source_array = np.array(sources, dtype=object)
         self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+
+    def story_of(self, chunk_id: str) -> str:
+        """The story the chunk's article belongs to (its own id unless it joined another's)."""
+        article_id = article_of(chunk_id)
+        return self.extra.stories.get(article_id, article_id)
 
     @cached_property
     def source_names(self) -> list[str]:
@@ -92,12 +106,18 @@ class KeywordIndex:
 
     @classmethod
     def from_tokens(
-        cls, ids: list[str], tokens: list[list[str]], days: list[int], sources: list[str], key: str
+        cls,
+        ids: list[str],
+        tokens: list[list[str]],
+        days: list[int],
+        sources: list[str],
+        key: str,
+        extra: ChunkExtras | None = None,
     ) -> KeywordIndex:
         retriever = bm25s.BM25()
         if ids:
             retriever.index(tokens, show_progress=False)
-        return cls(retriever, ids, np.asarray(days, dtype=np.int64), sources, key)
+        return cls(retriever, ids, np.asarray(days, dtype=np.int64), sources, key, extra)
 
     def has_articles_between(self, first_day: int, last_day: int) -> bool:
         """Whether some chunk is dated from `first_day` to `last_day` (date ordinals, inclusive)."""
@@ -113,8 +133,17 @@ class KeywordIndex:
         if until is not None:
             keep &= self.days <= until
         if sources:  # a chunk of an article without a source holds "", which NO_SOURCE picks
-            keep &= np.isin(self._source_array, ["" if s == NO_SOURCE else s for s in sources])
+            wanted = ["" if s == NO_SOURCE else s for s in sources]
+            named = np.isin(self._source_array, wanted)
+            for article_id, others in self.extra.sources.items():  # copies of it elsewhere name other sources
+                if not set(others).isdisjoint(wanted):
+                    named |= self._article_mask(article_id)
+            keep &= named
         return keep
+
+    def _article_mask(self, article_id: str) -> np.ndarray:
+        prefix = article_id + "-"
+        return np.fromiter((chunk_id.startswith(prefix) for chunk_id in self.ids), dtype=bool, count=len(self.ids))
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         if not self.ids:
@@ -136,7 +165,8 @@ class KeywordIndex:
         with ScratchFolder(root) as scratch:
             if self.ids:  # an empty BM25 has nothing to save (and bm25s cannot); `load` rebuilds it from no ids
                 self.retriever.save(str(scratch.path / "bm25"))
-            (scratch.path / "chunks.json").write_text(json.dumps({"ids": self.ids, "sources": self.sources}))
+            meta = {"ids": self.ids, "sources": self.sources, **self.extra.to_json()}
+            (scratch.path / "chunks.json").write_text(json.dumps(meta))
             np.save(scratch.path / "days.npy", self.days)
             if not scratch.publish(target):  # another process saved this very index meanwhile
                 return
@@ -152,14 +182,16 @@ class KeywordIndex:
         sweep_scratch(root)
         meta = json.loads((folder / "chunks.json").read_text())
         retriever = bm25s.BM25.load(str(folder / "bm25")) if meta["ids"] else bm25s.BM25()
-        return cls(retriever, meta["ids"], np.load(folder / "days.npy"), meta["sources"], key)
+        extra = ChunkExtras.from_json(meta)
+        return cls(retriever, meta["ids"], np.load(folder / "days.npy"), meta["sources"], key, extra)
 
     def restamped(self, metadata_of: Mapping[str, Mapping[str, Any]], key: str) -> KeywordIndex:
         """The same index (chunks, tokens) with each chunk's day and source taken from `metadata_of[article id]`."""
         metas = [metadata_of.get(article_of(chunk_id), {}) for chunk_id in self.ids]
         entries = [KeywordEntry.of([], meta) for meta in metas]
         days = np.asarray([e.day for e in entries], dtype=np.int64)
-        return KeywordIndex(self.retriever, self.ids, days, [e.source for e in entries], key)
+        extra = ChunkExtras.of(self.ids, entries, self.extra.stories)  # a story never changes after the write
+        return KeywordIndex(self.retriever, self.ids, days, [e.source for e in entries], key, extra)
 
 
 @dataclass(frozen=True)
@@ -169,11 +201,45 @@ class KeywordEntry:
     tokens: list[str]
     day: int
     source: str
+    sources: tuple[str, ...] = ()  # every source the article's copies name, when more than one
+    story: str = ""  # the story its article joined; "" = its own
 
     @classmethod
     def of(cls, tokens: list[str], meta: Mapping[str, Any]) -> KeywordEntry:
-        """From chunk (or article) metadata: chunks carry their article's day and source."""
-        return cls(tokens, int(meta.get("day", 0)), str(meta.get("source", "")))
+        """From chunk (or article) metadata: chunks carry their article's day, sources and story."""
+        story = str(meta.get("story_id") or "")
+        own = str(meta.get("article_id") or "")
+        return cls(
+            tokens,
+            int(meta.get("day", 0)),
+            str(meta.get("source", "")),
+            tuple(meta.get("sources") or ()),
+            story if story != own else "",
+        )
+
+
+@dataclass(frozen=True)
+class ChunkExtras:
+    """Per article, what few chunks have: the other sources its copies name, the story it joined."""
+
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    stories: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls, ids: Sequence[str], entries: Sequence[KeywordEntry], stories: Mapping[str, str] | None = None
+    ) -> ChunkExtras:
+        by_sources = {article_of(c): e.sources for c, e in zip(ids, entries, strict=True) if e.sources}
+        by_story = dict(stories or {}) | {article_of(c): e.story for c, e in zip(ids, entries, strict=True) if e.story}
+        return cls(by_sources, by_story)
+
+    @classmethod
+    def from_json(cls, meta: Mapping[str, Any]) -> ChunkExtras:
+        """As saved in chunks.json (an index saved before these were kept has neither)."""
+        return cls({k: tuple(v) for k, v in meta.get("also_sources", {}).items()}, dict(meta.get("stories", {})))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"also_sources": {k: list(v) for k, v in self.sources.items()}, "stories": self.stories}
 
 
 def restamp_from_store(store: ArchiveStore, root: Path, current: str, key: str) -> KeywordIndex:
@@ -214,6 +280,7 @@ def build_from_store(
         [entries[c].day for c in ids],
         [entries[c].source for c in ids],
         key,
+        ChunkExtras.of(ids, [entries[c] for c in ids]),
     )
     index.save(root)
     return index

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from ingest.article_meta import ArticleRecord, article_metadata, descriptive_changes
+from ingest.article_meta import ArticleRecord, Outlet, article_metadata, descriptive_changes
 from ingest.chunker import Chunker
 from ingest.embedder import Embedder
 from ingest.keyword_index import (
@@ -29,6 +29,7 @@ from ingest.readers import discover_places, read_file
 from ingest.reconcile import Edit, RunState, apply_edits, reconcile
 from ingest.report import IngestReport
 from ingest.store import ArchiveStore
+from ingest.stories import StoryAssigner
 from ingest.types import Article, BadInput, Chunk, article_of
 
 Progress = Callable[[int, str], None]
@@ -63,6 +64,7 @@ class Ingestor:
     def run(self, paths: Iterable[Path], prune: bool = False, progress: bool | Progress = True) -> IngestReport:
         started = time.perf_counter()
         run = RunState(self.store.article_records())
+        stories = StoryAssigner(self.store, run.records)  # loads the stored signatures at the first new article
         # Chunks without a record now are a crash's remains; chunks that appear later without one may be another
         # writer's article in progress (on a Chroma server), which the final sweep must leave alone.
         run.orphans_at_start = {c for c in self.store.chunk_ids() if article_of(c) not in run.stored}
@@ -85,11 +87,11 @@ class Ingestor:
                     if callable(progress):
                         progress(read, str(path))
                     if len(batch.chunks) >= self.batch_chunks:
-                        in_flight = self._flush(batch, run, writer, in_flight)
+                        in_flight = self._flush(batch, run, writer, in_flight, stories)
                         batch = _Batch()
                 if clean:
                     run.files_read.add(str(path))
-            in_flight = self._flush(batch, run, writer, in_flight)
+            in_flight = self._flush(batch, run, writer, in_flight, stories)
             if in_flight:
                 in_flight.result()
         bar.close()
@@ -102,6 +104,7 @@ class Ingestor:
     def _classify(self, article: Article, run: RunState, batch: _Batch) -> None:
         first_in_run = article.id not in run.seen
         run.seen[article.id].add(article.location)
+        run.outlets[article.location] = Outlet.of(article)
         if not first_in_run:
             run.report.duplicate += 1
         elif article.id in run.stored:
@@ -123,10 +126,18 @@ class Ingestor:
             batch.chunks.extend(self.chunker.split(article))
 
     def _flush(
-        self, batch: _Batch, run: RunState, writer: ThreadPoolExecutor, in_flight: Future[None] | None
+        self,
+        batch: _Batch,
+        run: RunState,
+        writer: ThreadPoolExecutor,
+        in_flight: Future[None] | None,
+        stories: StoryAssigner,
     ) -> Future[None] | None:
         if not batch.articles:
             return in_flight
+        # In reading order, before any write: each record is written with its story (and the signature later runs
+        # compare with), so a record still marks a complete article and a resumed run assigns what a clean one would.
+        story_meta = {article.id: stories.assign(article, excluded=run.replaced) for article in batch.articles}
         vectors = self.embedder.embed([c.embed_text for c in batch.chunks])
         rows_of: dict[str, list[int]] = defaultdict(list)
         for row, chunk in enumerate(batch.chunks):
@@ -134,8 +145,11 @@ class Ingestor:
         metas, article_vectors = {}, []
         for article in batch.articles:
             rows = rows_of[article.id]
-            run.written[article.id] = set(run.seen[article.id])
-            metas[article.id] = article_metadata(article, run.written[article.id], len(rows), run.places)
+            run.written[article.id], run.owners[article.id] = set(run.seen[article.id]), article.location
+            metas[article.id] = {
+                **article_metadata(article, run.written[article.id], len(rows), run.places, run.outlets),
+                **story_meta[article.id],
+            }
             mean = vectors[rows].mean(axis=0)
             article_vectors.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
         if in_flight:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ingest.article_meta import ArticleRecord, Placement
+from ingest.article_meta import ArticleRecord, Outlet, Placement
 from ingest.keyword_index import KeywordEntry
 from ingest.report import IngestReport
 from ingest.store import ArchiveStore
@@ -30,7 +30,9 @@ class RunState:
     report: IngestReport = field(default_factory=IngestReport)
     seen: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     places: dict[str, str] = field(default_factory=dict)  # location seen -> its place in the archive
+    outlets: dict[str, Outlet] = field(default_factory=dict)  # location seen -> what that copy said of its outlet
     written: dict[str, set[str]] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)  # article written -> the location its metadata came from
     replaced: set[str] = field(default_factory=set)
     edits: dict[str, Edit] = field(default_factory=dict)
     files_read: set[str] = field(default_factory=set)
@@ -71,13 +73,16 @@ def reconcile(store: ArchiveStore, run: RunState, prune: bool) -> None:
     for article_id, locs in run.seen.items():
         final.setdefault(article_id, set(locs))
     gone = [article_id for article_id, locs in final.items() if not locs]
-    changed = {}
+    changed, before = {}, {}
     for article_id, locs in final.items():
-        placement = Placement.of(locs, _places_now(run, article_id, locs))
-        if locs and placement != _placement_before(run, article_id):
+        placement = Placement.of(
+            locs, _places_now(run, article_id, locs), _outlets_now(run, article_id, locs), _owner(run, article_id)
+        )
+        before[article_id] = _placement_before(run, article_id)
+        if locs and placement != before[article_id]:
             changed[article_id] = placement
     if changed:
-        store.set_locations(changed)
+        _restamp_written(run, store.set_locations(changed, before))
     if gone:
         store.delete_articles(gone)
         run.report.removed += len(set(gone) - run.replaced)
@@ -91,10 +96,36 @@ def _places_now(run: RunState, article_id: str, locations: set[str]) -> dict[str
     return {loc: run.places.get(loc) or known.get(loc) for loc in locations}
 
 
+def _owner(run: RunState, article_id: str) -> str | None:
+    """The location the record's descriptive metadata came from (as written this run, else as recorded)."""
+    if article_id in run.edits:
+        return run.edits[article_id].article.location
+    written = run.owners.get(article_id)
+    if written:
+        return written
+    record = run.records.get(article_id)
+    return record.metadata.get("metadata_from") if record else None
+
+
+def _outlets_now(run: RunState, article_id: str, locations: set[str]) -> dict[str, Outlet | None]:
+    """What each copy says of its outlet: as this run read it, else as the record had it."""
+    record = run.records.get(article_id)
+    known = record.outlets if record else {}
+    return {loc: run.outlets.get(loc) or known.get(loc) for loc in locations}
+
+
+def _restamp_written(run: RunState, sources: dict[str, list[str] | None]) -> None:
+    """The keyword entries this run made for chunks whose article now names other sources (a copy found after
+    the article was written): the closing BM25 build takes these entries as they are."""
+    for chunk_id, entry in run.keyword.items():
+        if (article_id := article_of(chunk_id)) in sources:
+            run.keyword[chunk_id] = replace(entry, sources=tuple(sources[article_id] or ()))
+
+
 def _placement_before(run: RunState, article_id: str) -> Placement | None:
     """What the store says now: as this run wrote the article, else as its record said before the run."""
     if article_id in run.written:
-        return Placement.of(run.written[article_id], run.places)
+        return Placement.of(run.written[article_id], run.places, run.outlets, run.owners[article_id])
     record = run.records.get(article_id)
     return record.placement if record else None
 

@@ -14,8 +14,9 @@ def index_stats(store: ArchiveStore) -> dict[str, Any]:
     dates = sorted(str(r.metadata["published"]) for r in records.values() if r.metadata.get("published"))
     sources: dict[str, int] = {}
     for record in records.values():
-        source = str(record.metadata.get("source") or NO_SOURCE)  # a name the source filter takes, too
-        sources[source] = sources.get(source, 0) + 1
+        # Names the source filter takes, too; an article whose copies name several sources counts for each.
+        for source in {str(record.metadata.get("source") or NO_SOURCE), *(record.metadata.get("sources") or ())}:
+            sources[source] = sources.get(source, 0) + 1
     meta = store.chunks.metadata or {}
     return {
         "articles": len(records),

@@ -135,9 +135,19 @@ class ArchiveStore:
                 metadatas=list(metas[begin : begin + PAGE]),
             )
 
-    def set_locations(self, updates: Mapping[str, Placement]) -> None:
-        """Record where each article was found and where that is in the archive; nothing is re-embedded."""
+    def set_locations(
+        self, updates: Mapping[str, Placement], before: Mapping[str, Placement | None] | None = None
+    ) -> dict[str, list[str] | None]:
+        """Record where each article was found, where that is in the archive and each copy's outlet (unembedded).
+        Sources its copies name that differ from `before`'s go to its chunks first (BM25 flagged as due), the record
+        last: a run killed in between finds the old record and does it again. Returns the changed sources."""
+        old = {article_id: placement.sources for article_id, placement in (before or {}).items() if placement}
+        changed = {i: placement.sources for i, placement in updates.items() if placement.sources != old.get(i)}
+        if changed:
+            self.mark_keyword_pending()  # BM25 keeps each chunk's sources for the source filter
+            self.update_chunks_of({article_id: {"sources": sources} for article_id, sources in changed.items()})
         self.update_records({article_id: placement.metadata() for article_id, placement in updates.items()})
+        return changed
 
     def update_records(self, updates: Mapping[str, Mapping[str, Any]]) -> None:
         """Merge metadata into article records (a None value deletes the key); nothing is re-embedded."""
@@ -259,13 +269,17 @@ def chunk_text(article_text: str, chunk_meta: Mapping[str, Any], document: str |
 
 
 def _chunk_metadata(chunk: Chunk, article_meta: dict[str, Any]) -> dict[str, Any]:
-    return {
+    meta = {
         **{key: article_meta[key] for key in CHUNK_KEYS if key in article_meta},
         "article_id": chunk.article_id,
         "index": chunk.index,
         "start": chunk.start,
         "end": chunk.end,
     }
+    story = article_meta.get("story_id")
+    if story and story != chunk.article_id:  # a chunk of an article that is its own story carries none
+        meta["story_id"] = story
+    return meta
 
 
 def _check_compatible(name: str, actual: dict[str, Any], expected: dict[str, Any]) -> None:

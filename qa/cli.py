@@ -91,6 +91,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     for mark, passage in listed:
         where = passage.url or passage.path or ""
         print(f"  {mark} {passage.label()}  {where}")
+        if passage.also_in:
+            print(f"      {passage.also_in_text}")
     return 0
 
 

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from archive_qa.settings import Settings
 from ingest.types import normalize
+from qa.citations import cited_numbers
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
 from qa.types import Answer, Message, Passage, is_quoted_after_decline, is_quoted_after_echo
@@ -133,6 +134,8 @@ class Evaluator:
         return row
 
     def _score_answer(self, question: Question, answer: Answer) -> dict[str, Any]:
+        # The answer's claims are scored; an "Earlier: ..." note cites an older report on purpose.
+        in_claims = set(cited_numbers(answer.text))
         cited = [
             {
                 "n": c.n,
@@ -140,6 +143,7 @@ class Evaluator:
                 "supported": self._supports(c.passage, question),
             }
             for c in answer.citations
+            if c.n in in_claims
         ]
         return {
             "answer": answer.text,

@@ -143,11 +143,17 @@ class Filters:
         return replace(self, since=since, until=until)
 
     def admits(self, metadata: Mapping[str, Any]) -> bool:
-        """The same test as `chroma_where`, on one chunk's metadata; NO_SOURCE admits a chunk without a source."""
-        day = int(metadata.get("day", 0))
-        if day > self.last_day or (self.first_day is not None and day < self.first_day):
+        """The same test as `chroma_where`, on one chunk's metadata; NO_SOURCE admits a chunk without a source.
+        An article whose copies name several sources (`sources`, see ingest.article_meta) passes for any of them."""
+        if not self.admits_day(int(metadata.get("day", 0))):
             return False
-        return not self.sources or (metadata.get("source") or NO_SOURCE) in self.sources
+        if not self.sources or (metadata.get("source") or NO_SOURCE) in self.sources:
+            return True
+        return not set(metadata.get("sources") or ()).isdisjoint(self.sources)
+
+    def admits_day(self, day: int) -> bool:
+        """The date limits alone (day 0: undated, which passes the as-of limit but not a `since`)."""
+        return day <= self.last_day and (self.first_day is None or day >= self.first_day)
 
     def chroma_where(self, known_sources: Iterable[str] = ()) -> dict[str, Any]:
         """Chroma metadata filter. Undated articles (day 0) pass the as-of limit but not a `since`.
@@ -164,6 +170,6 @@ class Filters:
             others = sorted(set(known_sources) - set(named))
             if others:
                 clauses.append({"source": {"$nin": others}})
-        elif named:
-            clauses.append({"source": {"$in": named}})
+        elif named:  # or a copy of the article elsewhere names one (a list-valued `sources`)
+            clauses.append({"$or": [{"source": {"$in": named}}, *({"sources": {"$contains": s}} for s in named)]})
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -12,6 +12,7 @@ from qa.citations import resolve
 from qa.evidence import rank_sentences
 from qa.filters import Filters, named_period
 from qa.prompt import day_label
+from qa.timeline import SIMILARITY_MARGIN
 from qa.types import Answer, Passage
 
 # States news reports again and again with a new value: rates, prices, leaders, standings, tolls, forecasts, and
@@ -27,6 +28,9 @@ _CHANGES = re.compile(
 # A passage is the same story's report when its dense match is this close to the best one's: wide enough for
 # two reports of one decision months apart, narrow enough to leave a different story on the same topic behind.
 SAME_STORY_MARGIN = 0.08
+# An older report named in the "Earlier:" line may lie as far from the best match as a timeline's entries do
+# (qa/timeline.py): the line only names it, dated and cited, it never replaces the answer.
+EARLIER_MARGIN = SIMILARITY_MARGIN
 _VALUE = re.compile(r"(?<![\d.])\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent\b|per cent\b))?")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE_PART = re.compile(rf"^\s+{_MONTH}|{_MONTH}\s+$", re.IGNORECASE)
@@ -83,29 +87,34 @@ def earlier_note(question: str, state: LatestState, embedder: Embedder) -> str:
     The figure is the first number in each report's sentence that best answers the question.
     """
     passages = state.passages
-    if not asks_about_change(question):
+    if not passages or not asks_about_change(question):
         return ""
-    lead_value = _value(question, passages[0], embedder) if passages else None
+    lead_value = _value(question, _of_article(passages, passages[0].article_id), embedder)
     if lead_value is None:
         return ""
     best = max((p.similarity or 0.0) for p in passages)
-    older = [
-        (number, passage)
-        for number, passage in enumerate(passages, start=1)
-        if 0 < passage.day < passages[0].day and (passage.similarity or 0.0) >= best - SAME_STORY_MARGIN
-    ]
-    for number, passage in sorted(older, key=lambda item: item[1].day, reverse=True):  # the report just before
-        value = _value(question, passage, embedder)
+    older = {
+        passage.article_id: number
+        for number, passage in reversed(list(enumerate(passages, start=1)))  # an article's first passage wins
+        if 0 < passage.day < passages[0].day and (passage.similarity or 0.0) >= best - EARLIER_MARGIN
+    }
+    by_recency = sorted(older.items(), key=lambda item: passages[item[1] - 1].day, reverse=True)
+    for article_id, number in by_recency:  # the report just before first
+        value = _value(question, _of_article(passages, article_id), embedder)
         if value is not None and value != lead_value:
-            day = passage.published_date
+            day = passages[number - 1].published_date
             return f"Earlier: {value} on {day_label(day) if day else 'an undated day'} [{number}]."
     return ""
 
 
-def _value(question: str, passage: Passage, embedder: Embedder) -> str | None:
-    """The figure of the passage's best sentence for the question: a share first, else the first number that is
-    not part of a date ("20 March", "2024")."""
-    ranked = rank_sentences(question, [passage], embedder, shortlist=4)
+def _of_article(passages: Sequence[Passage], article_id: str) -> list[Passage]:
+    return [p for p in passages if p.article_id == article_id]
+
+
+def _value(question: str, report: Sequence[Passage], embedder: Embedder) -> str | None:
+    """The figure of the report's best sentence for the question (over all its passages): a share first, else the
+    first number that is not part of a date ("20 March", "2024")."""
+    ranked = rank_sentences(question, list(report), embedder, shortlist=4)
     if not ranked:
         return None
     text = ranked[0].text
@@ -123,7 +132,8 @@ def _value(question: str, passage: Passage, embedder: Embedder) -> str | None:
 def with_earlier_note(answer: Answer, state: LatestState, embedder: Embedder) -> Answer:
     """The answer with the earlier report's line among its notes (and that report among its citations), when it
     cites the newest report and an older one said otherwise."""
-    if answer.abstained or not any(c.n == 1 for c in answer.citations):
+    lead = answer.passages[0].article_id if answer.passages else None
+    if answer.abstained or not any(c.passage.article_id == lead for c in answer.citations):
         return answer
     note = earlier_note(answer.standalone_question, state, embedder)
     if note:

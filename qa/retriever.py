@@ -18,6 +18,7 @@ from ingest.keyword_index import KeywordIndex, build_from_store
 from ingest.store import ArchiveStore, ArticleRecord, chunk_text
 from ingest.types import article_of
 from qa.filters import Filters, asks_for_recent
+from qa.stories import one_per_story, with_also_in
 from qa.types import Passage
 
 DENSE_OVERFETCH = 5  # unfiltered neighbours fetched per wanted candidate; at 2022 size >= 136 of every 300 pass
@@ -86,7 +87,9 @@ class HybridRetriever:
         keyword = self._keyword_hits(question, filters, index)
         keyword_done = time.perf_counter()
         fused = self._fuse(dense, keyword, index, filters, asks_for_recent(question))
-        passages = self._materialize(self._cap(fused, k), dense, vector, _agreed_article(dense, keyword))
+        fused = one_per_story(fused, lambda chunk_id: _story(chunk_id, dense, index))
+        passages, records = self._materialize(self._cap(fused, k), dense, vector, _agreed_article(dense, keyword))
+        passages = with_also_in(passages, self.store, filters, records, grouped=bool(index.extra.stories))
         self.timings = {
             "embed": embedded - started,
             "dense": dense_done - embedded,
@@ -184,7 +187,7 @@ class HybridRetriever:
 
     def _materialize(
         self, chosen: list[tuple[str, float]], dense: dict[str, dict[str, Any]], vector: np.ndarray, agreed: str = ""
-    ) -> list[Passage]:
+    ) -> tuple[list[Passage], dict[str, ArticleRecord]]:
         missing = [chunk_id for chunk_id, _ in chosen if chunk_id not in dense]
         extra = {}
         if missing:
@@ -205,7 +208,7 @@ class HybridRetriever:
             if hit is None or article_id not in records:  # chunk of an article still being written: skip
                 continue
             passages.append(_passage(chunk_id, hit, score, records[article_id], article_id == agreed))
-        return passages
+        return passages, records
 
 
 def _agreed_article(dense: dict[str, dict[str, Any]], keyword: list[str]) -> str:
@@ -236,6 +239,14 @@ def _passage(chunk_id: str, hit: dict[str, Any], score: float, record: ArticleRe
         first_on_both_sides=agreed,
         story_id=str(record.metadata.get("story_id") or ""),
     )
+
+
+def _story(chunk_id: str, dense: dict[str, dict[str, Any]], index: KeywordIndex) -> str:
+    """A chunk's story, from its dense hit's metadata (chunks of an article that joined another's story carry it)
+    or else from the keyword index; "" = its article's own."""
+    if chunk_id in dense:
+        return str(dense[chunk_id]["metadata"].get("story_id") or "")
+    return index.story_of(chunk_id)
 
 
 def _day(chunk_id: str, dense: dict[str, dict[str, Any]], index: KeywordIndex) -> int:

@@ -50,6 +50,11 @@ class Passage:
         extras = ", ".join(part for part in (self.source, self.published) if part)
         return f"{self.title} ({extras})" if extras else self.title
 
+    @property
+    def also_in_text(self) -> str:
+        """ "also in: Reuters, 12 Mar 2024; AP, 13 Mar 2024" where the story has other copies, else ""."""
+        return "also in: " + "; ".join(self.also_in) if self.also_in else ""
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -71,6 +76,7 @@ class Citation:
             "place": p.place,
             "url": p.url,
             "path": p.path,
+            "also_in": list(p.also_in),
             "passage": p.text,
             "highlight": list(self.highlight),
         }

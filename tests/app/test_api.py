@@ -51,6 +51,17 @@ def test_ask_honours_filters(client: Any) -> None:
         client.predict(question=question, since="last spring", api_name="/ask")
 
 
+def test_ask_gives_one_citation_per_story_and_the_newest_report_of_a_changing_rate(client: Any) -> None:
+    question = "What did the Bank of Caldora decide about interest rates?"
+    result = json.loads(client.predict(question=question, as_of="2024-06-01", api_name="/ask"))
+    cut = [c for c in result["citations"] if "5.75%" in c["passage"]]
+    assert cut and {c["article_id"] for c in cut} == {cut[0]["article_id"]}  # one copy of the three outlets'
+    assert [label.split(",")[0] for label in cut[0]["also_in"]] == ["AFP", "Reuters"]
+    first_claim = result["dated_answer"].split("[", 1)[0]
+    assert "20 Mar 2024" in first_claim or "March 20, 2024" in first_claim  # dated, by the claim or its dateline
+    assert result["notes"][0].startswith("Earlier: 6.25%")
+
+
 def test_ask_follow_up_with_history(client: Any) -> None:
     history = [
         {"role": "user", "content": "How many riders did Esterlund's extended tram Line 4 carry on its first day?"},
@@ -124,7 +135,7 @@ def test_timeline_returns_the_stories_oldest_first(client: Any) -> None:
     rows = json.loads(client.predict(query="Bank of Caldora interest rate", api_name="/timeline"))
     assert [(row["date"], row["title"]) for row in rows] == CALDORA_DECISIONS
     assert all(set(row) == {"date", "story_id", "title", "sources", "sentence", "article_ids"} for row in rows)
-    assert "5.75%" in rows[-1]["sentence"] and rows[-1]["sources"] == ["Xinhua"]
+    assert "5.75%" in rows[-1]["sentence"] and rows[-1]["sources"] == ["Xinhua", "AFP", "Reuters"]
     window = {"since": "2023-06-01", "until": "2023-12-31"}
     window_rows = json.loads(client.predict(query="Bank of Caldora interest rate", **window, api_name="/timeline"))
     assert [row["date"] for row in window_rows] == ["2023-08-30"]

@@ -21,6 +21,12 @@ def test_a_latest_question_is_answered_from_the_newest_report_with_its_date(
     assert "20 Mar 2024" in text or "March 20, 2024" in text, "the answer says when its facts are from"
     assert "Earlier: 6.25%" in text, "the earlier state of the story is named"
     assert asked.bubble.locator("a.aq-cite").count() >= 2
+    # The cut ran from three outlets: one card for the story, naming the other two.
+    cards = page.locator("#aq-sources .aq-card")
+    cards.first.wait_for(state="visible")
+    texts = [cards.nth(i).inner_text() for i in range(cards.count())]
+    assert sum("5.75%" in t for t in texts) == 1, texts
+    assert any("also in: " in t and "AFP" in t and "Reuters" in t for t in texts), texts
     screenshot(page, "20_latest_rate")
 
 

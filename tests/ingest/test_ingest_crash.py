@@ -110,6 +110,8 @@ def assert_same_as_clean(crashed: Path, corpus: Path, tmp_path: Path, cli, store
         i: r.locations for i, r in clean.records.items()
     }
     assert {i: r.text for i, r in after_crashes.records.items()} == {i: r.text for i, r in clean.records.items()}
+    stories = {i: r.metadata.get("story_id") for i, r in clean.records.items()}  # near-duplicate stories, too
+    assert {i: r.metadata.get("story_id") for i, r in after_crashes.records.items()} == stories
 
 
 def test_a_run_that_dies_between_two_store_writes_is_finished_by_the_rerun(

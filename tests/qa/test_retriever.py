@@ -90,6 +90,28 @@ def test_recent_questions_are_recognized() -> None:
     assert not asks_for_recent("Which painting is still missing after the 1990 theft?")
 
 
+def test_the_recency_lift_favours_articles_near_the_as_of_date_and_doubles_for_the_latest(
+    extractive_qa: ArchiveQA,
+) -> None:
+    retriever, as_of = extractive_qa.retriever, date(2024, 6, 1)
+    config = retriever.config
+    chunks = [("a-000", 1.0)]
+    size = 3  # a full-length article: no short-article fill, so the score is the chunk's own
+
+    def score(days_old: int, recent: bool = False, undated: bool = False) -> float:
+        day = 0 if undated else as_of.toordinal() - days_old
+        return retriever._article_score(chunks, size, day, Filters(as_of=as_of), recent)
+
+    lift, half_life = config.recency_weight, int(config.recency_half_life_days)
+    assert lift > 0
+    assert score(0) == pytest.approx(1.0 + lift)  # published on the as-of day
+    assert score(half_life) == pytest.approx(1.0 + lift / 2)  # the lift halves every half-life
+    assert score(half_life, recent=True) == pytest.approx(1.0 + lift)  # doubled for "latest" questions
+    assert score(-30) == score(0)  # a date past the as-of date counts as that day, not more
+    assert score(0, undated=True) == pytest.approx(1.0)  # no date, no lift
+    assert score(365) == pytest.approx(1.0, abs=1e-6)  # a year old: no lift left
+
+
 def test_named_recent_times_are_recognized() -> None:
     named = ["Who resigned this week?", "What happened last weekend?", "Who won on Sunday?", "What fell yesterday?"]
     assert all(names_recent_time(q) for q in named)
