@@ -25,12 +25,12 @@ from archive_qa.settings import Settings
 from ingest.embedder import EMBEDDER_NAMES, Embedder
 
 # The reference machine is the one docs/benchmarks.md was measured on: 2 cores of an AMD EPYC.
-# bench/results/ingest.json (session 6): 67,821 chunks encoded bare by minilm-onnx-int8 in 517.84 s.
+# bench/results/ingest.json (2026-11-30): 67,821 chunks encoded bare by minilm-onnx-int8 in 517.84 s.
 REFERENCE_ENCODER_PER_S = 131.0
 # Same run: `archive-qa ingest` took 579.8 s for what bare encoding did in 517.8 s (chunking, Chroma, BM25 on top).
 PIPELINE_OVER_BARE = 517.8 / 579.8  # 0.893
 REFERENCE_INGEST_PER_S = 117.0  # same run, all 4,876 articles
-REFERENCE_FIRST_TOKEN_S = 2.47  # README: LLM time to first token p50, session 10's full run
+REFERENCE_FIRST_TOKEN_S = 2.47  # README: LLM time to first token p50, the full run of 2026-11-30
 # llama.cpp's own prompt rate was recorded in no result file; this is what that run implies (239 tokens read in
 # 2.47 s), in line with the ~100 tokens/s the docs quote.
 REFERENCE_PROMPT_PER_S = 97.0

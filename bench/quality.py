@@ -53,7 +53,7 @@ from bench.common import (
 )
 
 # All 174 unanswerable questions: their first 30 by id (January 2023, with closer namesake stories in the archive)
-# are the hardest to decline, so that sample understated right abstention (0.633 against 0.810 on all, session 10).
+# are the hardest to decline, so that sample understated right abstention (0.633 against 0.810 on all, 2026-11-30).
 FULL = {"llm": 120, "llm_unanswerable": None, "retrieval": None, "unanswerable": None}  # None = all
 QUICK = {"llm": 20, "llm_unanswerable": 10, "retrieval": 100, "unanswerable": 50}
 BASELINE_PUBLISHED = {"accuracy": 0.55, "ttft_p50_seconds": 5.8, "prompt_tokens": 1165}
