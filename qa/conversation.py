@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa.citations import MARKER
 from qa.sentences import entities
 from qa.types import Generator, Message
 
@@ -24,7 +25,7 @@ _YEAR_OR_DATE = re.compile(
     re.I,
 )
 _WH_START = re.compile(r"(?:what|who|whom|whose|when|where|which|why|how)\b", re.I)  # "and how many …?": a question
-_CITATION = re.compile(r"\s*\[\d{1,3}\]")
+_CITATION = re.compile(r"\s*" + MARKER.pattern)
 _ANSWER_NAMES = 2  # the previous answer's first names: enough for "what did she say next?", few enough to stay on topic
 
 

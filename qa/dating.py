@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa.citations import MARKER
 from qa.prompt import day_label
 from qa.types import Passage
 
 _CLAIM = re.compile(r"[^\[]*?(?:\s*\[\d{1,3}\])+[.!?]?", re.DOTALL)
-_FIRST_NUMBER = re.compile(r"\[(\d{1,3})\]")
 UNDATED = "Undated"
 
 
@@ -32,7 +32,7 @@ def dated(text: str, passages: Sequence[Passage]) -> str:
     """
     out, previous, last = [], "", 0
     for claim in _CLAIM.finditer(text):
-        number = int(_FIRST_NUMBER.search(claim.group()).group(1))  # type: ignore[union-attr]
+        number = int(MARKER.search(claim.group()).group(1))  # type: ignore[union-attr]
         words = claim.group()
         if 1 <= number <= len(passages):
             label = date_of(passages[number - 1])

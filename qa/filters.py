@@ -31,10 +31,11 @@ def asks_for_recent(question: str) -> bool:
     return bool(_RECENT.search(question))
 
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# A month name or its abbreviation ("Mar", "Sept.", "March"), for patterns that read dates in text.
+MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # A weekday that opens a full date ("on Monday, March 3, 2019", "on Monday 3 March 2019") names that date.
 _FULL_DATE_AFTER = re.compile(
-    rf"^,?\s+(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}),?\s+\d{{4}}\b",
+    rf"^,?\s+(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}),?\s+\d{{4}}\b",
     re.IGNORECASE,
 )
 

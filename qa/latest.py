@@ -10,7 +10,7 @@ from datetime import date
 from ingest.embedder import Embedder
 from qa.citations import resolve
 from qa.evidence import rank_sentences
-from qa.filters import Filters, named_period
+from qa.filters import MONTH, Filters, named_period
 from qa.prompt import day_label
 from qa.timeline import SIMILARITY_MARGIN
 from qa.types import Answer, Passage
@@ -32,8 +32,7 @@ SAME_STORY_MARGIN = 0.08
 # (qa/timeline.py): the line only names it, dated and cited, it never replaces the answer.
 EARLIER_MARGIN = SIMILARITY_MARGIN
 _VALUE = re.compile(r"(?<![\d.])\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent\b|per cent\b))?")
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_DATE_PART = re.compile(rf"^\s+{_MONTH}|{_MONTH}\s+$", re.IGNORECASE)
+_DATE_PART = re.compile(rf"^\s+{MONTH}|{MONTH}\s+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,11 +92,10 @@ def earlier_note(question: str, state: LatestState, embedder: Embedder) -> str:
     if lead_value is None:
         return ""
     best = max((p.similarity or 0.0) for p in passages)
-    older = {
-        passage.article_id: number
-        for number, passage in reversed(list(enumerate(passages, start=1)))  # an article's first passage wins
-        if 0 < passage.day < passages[0].day and (passage.similarity or 0.0) >= best - EARLIER_MARGIN
-    }
+    older: dict[str, int] = {}  # each older same-story report: the number of its first passage
+    for number, passage in enumerate(passages, start=1):
+        if 0 < passage.day < passages[0].day and (passage.similarity or 0.0) >= best - EARLIER_MARGIN:
+            older.setdefault(passage.article_id, number)
     by_recency = sorted(older.items(), key=lambda item: passages[item[1] - 1].day, reverse=True)
     for article_id, number in by_recency:  # the report just before first
         value = _value(question, _of_article(passages, article_id), embedder)

@@ -146,9 +146,7 @@ class ArchiveQA:
         window = self.settings.news_window_days
         if window <= 0:
             return passages
-        as_of = filters.as_of.toordinal()
-        inside = [p for p in passages if p.day and 0 <= as_of - p.day <= window]
-        return inside or passages
+        return _within_window(passages, filters, window) or passages
 
     def evidence_is_strong(self, passages: Sequence[Passage], filters: Filters, question: str = "") -> bool:
         """Whether the passages are close enough to the question to answer from; else the archive is silent.
@@ -254,9 +252,14 @@ class ArchiveQA:
 def _best_similarity(passages: Sequence[Passage], filters: Filters, window: int) -> float:
     """The best dense similarity among the passages published within `window` days before the as-of date (all: 0)."""
     if window > 0:
-        as_of = filters.as_of.toordinal()
-        passages = [p for p in passages if p.day and 0 <= as_of - p.day <= window]
+        passages = _within_window(passages, filters, window)
     return max((p.similarity or 0.0 for p in passages), default=0.0)
+
+
+def _within_window(passages: Sequence[Passage], filters: Filters, window: int) -> list[Passage]:
+    """The dated passages published in the `window` days before the as-of date."""
+    as_of = filters.as_of.toordinal()
+    return [p for p in passages if p.day and 0 <= as_of - p.day <= window]
 
 
 def _may_become_refusal(text: str) -> bool:
