@@ -1,8 +1,8 @@
 """The archive-qa web app: a streaming chat with clickable citations and sources, a story timeline, an index panel.
 
-Wiring only: answering is `qa.pipeline.ArchiveQA`, ingest is `ingest`, markup is `archive_qa.ui_render`, the Timeline
-tab is `archive_qa.timeline_panel`, the Index tab `archive_qa.index_panel` (uploads: `archive_qa.upload_ingest`,
-removal: `archive_qa.removal`), dates and starter questions `archive_qa.page_inputs`. Serve it with `archive-qa serve`
+Wiring only: answering is `qa.pipeline.ArchiveQA`, ingest is `ingest`, markup is `ui.render`, the Timeline
+tab is `ui.timeline_panel`, the Index tab `ui.index_panel` (uploads: `ingest.uploads`,
+removal: `ingest.removal`), dates and starter questions `ui.page_inputs`. Serve it with `archive-qa serve`
 (see archive_qa/serve_cli.py).
 """
 
@@ -17,17 +17,17 @@ from typing import Any
 
 import gradio as gr
 
-from archive_qa import ui_render as ui
-from archive_qa.index_panel import IndexPanel
-from archive_qa.page_inputs import chat_history, example_questions, parse_date
-from archive_qa.removal import IndexedFile, indexed_files, remove_file, uploads_root
 from archive_qa.settings import Settings
-from archive_qa.timeline_panel import TimelinePanel
-from archive_qa.upload_ingest import ingest_uploads
-from ingest.stats import index_stats
+from ingest.removal import IndexedFile, indexed_files, remove_file, uploads_root
+from ingest.uploads import ingest_uploads
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
 from qa.types import Answer
+from storage.stats import index_stats
+from ui import render as ui
+from ui.index_panel import IndexPanel
+from ui.page_inputs import chat_history, example_questions, parse_date
+from ui.timeline_panel import TimelinePanel
 
 ANSWERERS = [("Local LLM", "llm"), ("Extractive (no model)", "extractive"), ("Configured endpoint", "openai")]
 ANSWER_SLOT = "answer"  # one concurrency group for chat and API answers: the LLM is shared, the queue shows it
@@ -38,8 +38,8 @@ class ArchiveApp:
 
     def __init__(self, settings: Settings, qa: ArchiveQA | None = None) -> None:
         self.settings = settings
-        if not settings.chroma_url:  # embedded: other processes' writes would break our queries (ingest/lock.py)
-            from ingest.lock import keep_open
+        if not settings.chroma_url:  # embedded: other processes' writes would break our queries (storage/lock.py)
+            from storage.lock import keep_open
 
             keep_open(settings.store)
         self.qa = qa or ArchiveQA.from_settings(settings)  # embedder + store now; the LLM on first use

@@ -30,7 +30,7 @@ def require_archive(settings: Settings, alternative: str = "") -> None:
 
 def stored_articles(settings: Settings) -> int | None:
     """How many articles the configured collection holds; None when there is no such store or collection."""
-    from ingest.store import ARTICLES_SUFFIX, ChromaEmbedding, make_client
+    from storage.chroma import ARTICLES_SUFFIX, ChromaEmbedding, make_client
 
     if not settings.chroma_url and not (settings.store / "chroma" / "chroma.sqlite3").is_file():
         return None

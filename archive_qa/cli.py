@@ -31,7 +31,7 @@ def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.factory import make_ingestor
-    from ingest.lock import writer_lock
+    from storage.lock import writer_lock
 
     with writer_lock(settings.store):
         report = make_ingestor(settings).run(args.paths, prune=args.prune, progress=not args.json)
@@ -43,8 +43,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.factory import open_store
-    from ingest.stats import index_stats
+    from storage.factory import open_store
+    from storage.stats import index_stats
 
     stats = index_stats(open_store(settings))
     if args.json:
@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _plugins() -> list[Callable[[Any, dict[str, Command]], None]]:
     """Commands defined beside the code they drive (qa, app), registered if present."""
     found = []
-    for module_name in ("qa.cli", "archive_qa.serve_cli", "archive_qa.doctor_cli"):
+    for module_name in ("archive_qa.qa_cli", "archive_qa.serve_cli", "archive_qa.doctor_cli"):
         try:
             module = __import__(module_name, fromlist=["register"])
         except ImportError as exc:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from archive_qa.settings import Settings
-from ingest.embedder import EMBEDDER_NAMES, Embedder
+from storage.embedder import EMBEDDER_NAMES, Embedder
 
 # The reference machine is the one docs/benchmarks.md was measured on: 2 cores of an AMD EPYC.
 # bench/results/ingest.json (2026-11-30): 67,821 chunks encoded bare by minilm-onnx-int8 in 517.84 s.
@@ -174,7 +174,7 @@ def model_speed(settings: Settings, max_tokens: int = 24) -> ModelSpeed:
     Meant for a process's first prompt: llama.cpp keeps the previous prompt's tokens, and a second call would read
     only what differs (the system prompt and examples, 321 tokens, stay cached between questions).
     """
-    from qa.llm import get_llm_generator
+    from generators.llama import get_llm_generator
     from qa.prompt import answer_messages
     from qa.types import Passage
 
@@ -268,8 +268,8 @@ def verdict(cpu: CpuInfo, encoder: EncoderSpeed, expected: Expectations, model: 
 
 
 def _measure_embedders(settings: Settings, seconds: float, reference: np.ndarray) -> list[EncoderSpeed]:
-    from ingest.embedder import make_embedder
-    from ingest.factory import get_embedder
+    from storage.embedder import make_embedder
+    from storage.factory import get_embedder
 
     measured = []
     for name in EMBEDDER_NAMES:
@@ -285,7 +285,7 @@ def _measure_embedders(settings: Settings, seconds: float, reference: np.ndarray
 def run_doctor(settings: Settings, *, llm: bool = True, embedders: bool = False, seconds: float = 2.5) -> DoctorReport:
     """Probe this machine: `seconds` of encoding with the configured embedder, one answer prompt through the local
     model (unless `llm` is False), every embedder choice if `embedders`; then the expectations and the verdict."""
-    from ingest.factory import get_embedder
+    from storage.factory import get_embedder
 
     cpu, load = read_cpu(), [round(x, 2) for x in os.getloadavg()]
     started = time.perf_counter()

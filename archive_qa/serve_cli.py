@@ -93,17 +93,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # start) runs in a thread while the embedder and the store load.
     importer = threading.Thread(target=importlib.import_module, args=("gradio",), daemon=True)
     importer.start()
-    from ingest.lock import keep_open
     from qa.pipeline import ArchiveQA
+    from storage.lock import keep_open
 
     if not settings.chroma_url:
-        keep_open(settings.store)  # before opening it: refuses while another process writes (see ingest/lock.py)
+        keep_open(settings.store)  # before opening it: refuses while another process writes (see storage/lock.py)
     qa = ArchiveQA.from_settings(settings)
     importer.join()
     import gradio as gr
 
     from app import create
-    from archive_qa.ui_render import CSS, HEAD, MONO_FONTS, SYSTEM_FONTS
+    from ui.render import CSS, HEAD, MONO_FONTS, SYSTEM_FONTS
 
     demo, _ = create(settings, qa)
     demo.launch(

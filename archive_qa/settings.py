@@ -9,7 +9,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ingest.embedder import MINILM_TRAINED_TOKENS
+# MiniLM's training length in word pieces (storage/embedder.py keeps the same number: a test checks they agree).
+MINILM_TRAINED_TOKENS = 128
 
 
 class Settings(BaseSettings):

@@ -45,7 +45,7 @@ WARMUP_EXTRACTIVE = 3
 
 
 def _questions(n: int) -> list[Any]:
-    from qa.evaluate import load_questions
+    from evaluation.evaluate import load_questions
 
     return [q for q in load_questions([QUESTIONS]) if q.group == "answerable"][:n]
 

@@ -5,7 +5,7 @@
     python bench/bm25_rebuild.py --articles-2022          # the 2022 articles' chunks, placeholder vectors
 
 A copy of the store's Chroma data is served by `chroma run` on a free loopback port and a child process times
-what an app does on a fingerprint change (ingest.keyword_index.build_from_store over HTTP: page every chunk,
+what an app does on a fingerprint change (storage.keyword_index.build_from_store over HTTP: page every chunk,
 tokenize, index, save), then loading the saved index (what another process on the same machine does) and a BM25
 search; its peak RSS is the kernel's. With --articles-2022 the server instead gets the 4,876 RealTime QA
 articles cut by archive-qa's chunker, with their metadata and seeded random vectors (BM25 reads text, not vectors:
@@ -47,8 +47,8 @@ from bench.common import (
 
 def child_bm25(url: str, collection: str) -> dict[str, Any]:
     """In a child process: rebuild BM25 from the server's chunks as an app does, then load it and search it."""
-    from ingest.keyword_index import KeywordIndex, build_from_store, fingerprint
-    from ingest.store import ArchiveStore, ChromaEmbedding, make_client
+    from storage.chroma import ArchiveStore, ChromaEmbedding, make_client
+    from storage.keyword_index import KeywordIndex, build_from_store, fingerprint
 
     client = make_client(Path(), url)  # a server URL: no local folder is touched
     function = ChromaEmbedding()  # no model is loaded: BM25 needs only the chunk text
@@ -92,11 +92,11 @@ def write_2022_chunks(url: str) -> dict[str, Any]:
 
     from archive_qa.settings import Settings
     from bench.common import ARTICLES
-    from ingest.embedder import minilm_name
     from ingest.factory import make_chunker
     from ingest.readers import read_file
-    from ingest.store import ArchiveStore, article_metadata, make_client
-    from ingest.types import Article
+    from storage.chroma import ArchiveStore, article_metadata, make_client
+    from storage.embedder import minilm_name
+    from storage.types import Article
 
     settings = Settings()
 

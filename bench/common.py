@@ -239,7 +239,7 @@ def fresh_dir(path: Path) -> Path:
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (the same rule as qa.evaluate)."""
+    """Nearest-rank percentile (the same rule as evaluation.evaluate)."""
     if not values:
         return 0.0
     ordered = sorted(values)
@@ -268,7 +268,7 @@ def machine_speed(llm: bool) -> dict[str, Any]:
     """
     from archive_qa.doctor import encoder_speed, model_speed
     from archive_qa.settings import Settings
-    from ingest.factory import get_embedder
+    from storage.factory import get_embedder
 
     settings = Settings()
     try:

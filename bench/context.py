@@ -36,12 +36,12 @@ CHECK_SIZE = 120  # bench/quality.py gives the model the first 120 answerable qu
 def measure(store: Path, overrides: dict[str, Any], year: str = "2022") -> dict[str, Any]:
     import httpx
 
+    from evaluation.evaluate import contains_answer, load_questions
+    from generators.llama import local_endpoint
+    from generators.model_file import ensure_model
     from qa.answerers import GeneratorAnswerer
-    from qa.evaluate import contains_answer, load_questions
     from qa.extractive import ExtractiveAnswerer
     from qa.filters import Filters
-    from qa.llm import local_endpoint
-    from qa.model_file import ensure_model
     from qa.pipeline import ArchiveQA
     from qa.prompt import answer_messages
 

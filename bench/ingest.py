@@ -53,9 +53,10 @@ def child_encode(path: Path, store: Path | None) -> dict:
     same even if the defaults changed in between); the embedder is the default one.
     """
     from archive_qa.settings import Settings
-    from ingest.factory import get_embedder, make_chunker
+    from ingest.factory import make_chunker
     from ingest.readers import read_file
-    from ingest.types import Article
+    from storage.factory import get_embedder
+    from storage.types import Article
 
     settings = Settings()
     recorded = recorded_chunker(store) if store else None

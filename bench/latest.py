@@ -27,7 +27,7 @@ MARGINS = (0.0, 0.04, 0.08, 0.12)
 
 
 def measure(store: Path, year: str) -> dict[str, Any]:
-    from qa.evaluate import Evaluator, contains_answer, load_questions
+    from evaluation.evaluate import Evaluator, contains_answer, load_questions
     from qa.filters import Filters
     from qa.latest import asks_about_change, latest_state
     from qa.pipeline import ArchiveQA

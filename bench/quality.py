@@ -11,7 +11,7 @@ the same local LLM, the same prompt and the same scorer.
                                                                  # (no unanswerable ones: the first run asks all)
     python bench/quality.py --store DIR --skip-baseline --questions 0 --unanswerable 174   # abstention alone
 
-archive-qa: qa.evaluate's Evaluator (retrieval top 30 -> 10 distinct articles for hits@k/MRR; ArchiveQA.ask for
+archive-qa: evaluation.evaluate's Evaluator (retrieval top 30 -> 10 distinct articles for hits@k/MRR; ArchiveQA.ask for
 the answer, with its abstention, citation checks and as-of filtering) + summarize.
 tutorial: top-10 dense chunks (Chroma similarity_search on the store bench/ingest.py built; no date filter, as in
 the tutorial) -> 10 distinct articles for the same retrieval metrics; the top 4 chunks, whole (1,000 characters),
@@ -90,7 +90,7 @@ class Recording:
 def _load(sizes: dict[str, int | None], year: str = "2022") -> dict[str, list[Any]]:
     """The question sets: N answerable by id after the first `offset` (0) and the first M unanswerable (answerer),
     first N of all and of the unanswerable (retrieval only)."""
-    from qa.evaluate import load_questions
+    from evaluation.evaluate import load_questions
 
     everything = load_questions([rqa(year) / "questions.jsonl"])
     answerable = [q for q in everything if q.group == "answerable"]
@@ -135,7 +135,7 @@ def _extra(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------------------- children
 def child_archive_qa(store: Path, answerer: str, sets: dict[str, list[Any]], out: Path) -> dict[str, Any]:
-    from qa.evaluate import Evaluator, summarize
+    from evaluation.evaluate import Evaluator, summarize
     from qa.pipeline import ArchiveQA
 
     qa = ArchiveQA.from_settings(store_settings(store))
@@ -171,14 +171,14 @@ def child_tutorial(persist: Path, answerer: str, sets: dict[str, list[Any]], out
 
     from archive_qa.settings import Settings
     from bench import tutorial
-    from ingest.factory import get_embedder
+    from evaluation.evaluate import contains_answer, summarize
     from qa.answerers import get_generator
     from qa.citations import check_markers, cited_numbers, neutralize
-    from qa.evaluate import contains_answer, summarize
     from qa.extractive import ExtractiveAnswerer
     from qa.pipeline import _is_refusal
     from qa.prompt import answer_messages
     from qa.types import Passage
+    from storage.factory import get_embedder
 
     settings = Settings()
     store = tutorial.open_store(persist, tutorial.embeddings())
@@ -416,7 +416,7 @@ def _diff_flat(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, 
 
 
 def _print(systems: dict[str, Any], diff: dict[str, Any]) -> None:
-    from qa.evaluate import format_report
+    from evaluation.evaluate import format_report
 
     for part, title in (("answer_set", "answer set"), ("retrieval_set", "retrieval set")):
         for name in systems:

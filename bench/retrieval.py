@@ -67,7 +67,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 # ---------------------------------------------------------------------------------------------------- children
 def _questions(path: Path, n: int) -> list[tuple[str, date]]:
-    from qa.evaluate import load_questions
+    from evaluation.evaluate import load_questions
 
     pool = [(q.text, q.as_of) for q in load_questions([path])]
     return [pool[i % len(pool)] for i in range(n + WARMUP)]
@@ -181,10 +181,10 @@ def child_synth(target: Path, n: int, source: Path, seed: int) -> dict[str, Any]
     """Write an n-chunk synthetic archive into a fresh store at `target` (see the module docstring)."""
     import numpy as np
 
-    from ingest.factory import get_embedder, keyword_root, open_store
-    from ingest.keyword_index import KeywordIndex, fingerprint
-    from ingest.store import article_metadata
-    from ingest.types import Article, Chunk
+    from storage.chroma import article_metadata
+    from storage.factory import get_embedder, keyword_root, open_store
+    from storage.keyword_index import KeywordIndex, fingerprint
+    from storage.types import Article, Chunk
 
     phases: dict[str, float] = {}
     clock = started = time.perf_counter()

@@ -257,7 +257,7 @@ def render_quality() -> list[str]:
     out = [
         "## Answer quality",
         "",
-        "`qa.evaluate` (Evaluator + summarize) on archive-qa's default pipeline, and the same metrics for the "
+        "`evaluation.evaluate` (Evaluator + summarize) on archive-qa's default pipeline, and the same metrics for the "
         "tutorial pipeline: top-10 dense chunks for retrieval metrics, the top 4 whole chunks into the same prompt "
         "(`qa.prompt.answer_messages`) and the same answerer, scored by the same `contains_answer`. "
         "hits@k/MRR count the first of up to 10 distinct articles that is a gold article.",

@@ -59,12 +59,12 @@ class LlamaCppPython:
 
 
 def make_generator(runtime: str, settings: Any) -> Any:
-    from qa.model_file import ensure_model
+    from generators.model_file import ensure_model
 
     path = ensure_model(settings.model_cache)
     if runtime == "llama-cpp-python":
         return LlamaCppPython(path, settings.llm_context, settings.llm_threads)
-    from qa.llm import LlamaCppGenerator
+    from generators.llama import LlamaCppGenerator
 
     return LlamaCppGenerator(path, settings.llm_context, settings.llm_threads)
 
@@ -88,7 +88,7 @@ class Timed:
 
 
 def child(runtime: str, store: Path, n: int) -> dict[str, Any]:
-    from qa.evaluate import Evaluator, load_questions
+    from evaluation.evaluate import Evaluator, load_questions
     from qa.pipeline import ArchiveQA
 
     settings = store_settings(store, answerer="llm")

@@ -41,7 +41,7 @@ from datasketch import MinHashLSH
 
 from bench.common import REPO, SHARED, rqa, write_result
 from ingest import signatures, stories
-from ingest.types import Article
+from storage.types import Article
 
 LABELS = REPO / "bench" / "labels" / "near_duplicates.jsonl"
 FLOOR = 0.3

@@ -60,7 +60,7 @@ class Year:
 
 
 def load_year(name: str, store: Path, limit: int | None) -> Year:
-    from qa.evaluate import Evaluator, load_questions
+    from evaluation.evaluate import Evaluator, load_questions
     from qa.filters import Filters, asks_for_recent
     from qa.pipeline import ArchiveQA
 
@@ -96,7 +96,7 @@ def load_year(name: str, store: Path, limit: int | None) -> Year:
 
 def scores(year: Year, overrides: dict[str, float]) -> dict[str, float]:
     """Hits@10 and MRR@10 (articles) of the fusion with `overrides` on the year's cached candidates."""
-    from ingest.types import article_of
+    from storage.types import article_of
 
     retriever = dataclasses.replace(year.qa.retriever.config, **overrides)
     fuser = _Fuser(year.qa.retriever, retriever)
@@ -185,7 +185,7 @@ def _names_covered(question: str, passages: Sequence[Any]) -> float:
 
 
 def _top_articles(chunk_ids: Sequence[str], n: int) -> list[str]:
-    from ingest.types import article_of
+    from storage.types import article_of
 
     return list(dict.fromkeys(article_of(c) for c in chunk_ids))[:n]
 

@@ -6,10 +6,7 @@ import re
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.types import Article, Chunk
-
-# Bump when the splitting rules change: chunk ids would otherwise name different text. Stored in the collection.
-CHUNKER_VERSION = "sentences-v2"
+from storage.types import Article, Chunk, chunker_version
 
 # Paragraphs first, then sentence ends, then clauses: a chunk boundary falls mid-sentence only for a sentence
 # longer than a whole chunk.
@@ -22,7 +19,7 @@ _WORD_START = re.compile(r"\s+(?=\S)")
 class Chunker:
     """Cut an article into overlapping passages.
 
-    >>> from ingest.types import Article
+    >>> from storage.types import Article
     >>> chunks = Chunker(size=40, overlap=15).split(Article("T", "One two. Three four. Five six seven.", "x"))
     >>> [(c.text, c.start) for c in chunks]
     [('One two. Three four.', 0), ('Three four. Five six seven.', 9)]
@@ -31,7 +28,7 @@ class Chunker:
     def __init__(self, size: int, overlap: int) -> None:
         if not 0 <= overlap < size:
             raise ValueError(f"chunk overlap ({overlap}) must be at least 0 and below the chunk size ({size})")
-        self.version = f"{CHUNKER_VERSION}-{size}-{overlap}"
+        self.version = chunker_version(size, overlap)
         self._overlap = overlap
         # The splitter's own overlap repeats only whole pieces that fit in it, and a news paragraph rarely fits
         # in an overlap: so cut sentence-aligned pieces of size - overlap, then start each piece after the first

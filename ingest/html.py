@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup, Tag
 
 from ingest.decode import InputError, parse_date
 from ingest.text_formats import parse_dateline
-from ingest.types import Article
+from storage.types import Article
 
 _BLOCKS = ["p", "li", "blockquote"]
 _FURNITURE = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")

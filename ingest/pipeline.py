@@ -13,10 +13,15 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from ingest.article_meta import ArticleRecord, Outlet, article_metadata, descriptive_changes
 from ingest.chunker import Chunker
-from ingest.embedder import Embedder
-from ingest.keyword_index import (
+from ingest.readers import discover_places, read_file
+from ingest.reconcile import Edit, RunState, apply_edits, reconcile
+from ingest.report import IngestReport
+from ingest.stories import StoryAssigner
+from storage.article_meta import ArticleRecord, Outlet, article_metadata, descriptive_changes
+from storage.chroma import ArchiveStore
+from storage.embedder import Embedder
+from storage.keyword_index import (
     KeywordEntry,
     build_from_store,
     chunk_set_of,
@@ -25,12 +30,7 @@ from ingest.keyword_index import (
     revised,
     tokenize_chunks,
 )
-from ingest.readers import discover_places, read_file
-from ingest.reconcile import Edit, RunState, apply_edits, reconcile
-from ingest.report import IngestReport
-from ingest.store import ArchiveStore
-from ingest.stories import StoryAssigner
-from ingest.types import Article, BadInput, Chunk, article_of
+from storage.types import Article, BadInput, Chunk, article_of
 
 Progress = Callable[[int, str], None]
 

@@ -10,7 +10,7 @@ from ingest.decode import InputError, decode
 from ingest.html import parse_html
 from ingest.records import read_csv, read_json, read_jsonl
 from ingest.text_formats import parse_text_article
-from ingest.types import Article, BadInput
+from storage.types import Article, BadInput
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 SUPPORTED = (*TEXT_SUFFIXES, ".json", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".csv", ".html", ".htm")

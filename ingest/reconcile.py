@@ -7,11 +7,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ingest.article_meta import ArticleRecord, Outlet, Placement
-from ingest.keyword_index import KeywordEntry
 from ingest.report import IngestReport
-from ingest.store import ArchiveStore
-from ingest.types import Article, article_of
+from storage.article_meta import ArticleRecord, Outlet, Placement
+from storage.chroma import ArchiveStore
+from storage.keyword_index import KeywordEntry
+from storage.types import Article, article_of
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.decode import InputError, decode, parse_date
-from ingest.types import Article, BadInput
+from storage.types import Article, BadInput
 
 _TITLE = ("title", "headline", "name")
 _TEXT = ("text", "body", "content", "article", "story")

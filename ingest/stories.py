@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from ingest.article_meta import ArticleRecord
 from ingest.signatures import NUM_PERM, SCHEME, Signature, decode_signature, encode_signature, permutations, signature
-from ingest.store import ArchiveStore
-from ingest.types import Article
+from storage.article_meta import ArticleRecord
+from storage.chroma import ArchiveStore
+from storage.types import Article
 
 THRESHOLD = 0.5  # estimated Jaccard from which two bodies are one story (bench/stories.py, docs/quality.md)
 # And their openings' word 3-grams: a copy keeps the story's lead, pages that share only embedded furniture do not.

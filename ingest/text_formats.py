@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from ingest.decode import InputError, parse_date
-from ingest.types import Article
+from storage.types import Article
 
 # "MOSCOW — ...", "LISBON, March 14, 2023 — ...", "SAN JOSE, Costa Rica -- ...": a place, an optional date, a dash.
 # The place is in capitals, as wires write it: prose such as "For the first time — ..." is no dateline.

@@ -8,13 +8,13 @@ from datetime import date
 from typing import Protocol
 
 from archive_qa.settings import Settings
-from ingest.embedder import Embedder
 from qa.citations import MARKER, neutralize, ungroup
 from qa.evidence import budgeted, rank_sentences, with_next_sentence
 from qa.extractive import ExtractiveAnswerer
 from qa.prompt import addresses_the_model, answer_messages
 from qa.sentences import content_words, sentence_spans
 from qa.types import Generator, Passage
+from storage.embedder import Embedder
 
 # A prompt block's sources: (number among the caller's passages, the text shown from that passage), best first.
 Shown = list[tuple[int, str]]
@@ -132,11 +132,11 @@ def _last_sentence(text: str) -> str:
 def get_generator(kind: str, settings: Settings) -> Generator:
     """The chat model for `llm` or `openai`; one llama.cpp model per process is shared by all callers."""
     if kind == "llm":
-        from qa.llm import get_llm_generator
+        from generators.llama import get_llm_generator
 
         return get_llm_generator(settings)
     if kind == "openai":
-        from qa.openai_chat import OpenAIChatGenerator
+        from generators.openai_chat import OpenAIChatGenerator
 
         return OpenAIChatGenerator(settings.openai_base_url, settings.openai_model, settings.openai_api_key)
     raise ValueError(f"no chat model for answerer {kind!r}")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ingest.embedder import Embedder
 from qa.answer_types import AnswerKind, asked_kind, holds_kind
 from qa.sentences import content_words, entities, sentence_spans
 from qa.types import Passage
+from storage.embedder import Embedder
 
 MIN_SENTENCE_CHARS = 25
 

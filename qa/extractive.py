@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date
 
-from ingest.embedder import Embedder
 from qa.citations import neutralize
 from qa.evidence import Sentence, rank_sentences
 from qa.types import Passage
+from storage.embedder import Embedder
 
 
 class ExtractiveAnswerer:

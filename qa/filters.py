@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from ingest.types import NO_SOURCE
+from storage.types import NO_SOURCE
 
 # Not "new" (New York, New Zealand, "a new law" from any year) nor "still" ("still missing after 1998").
 _RECENT = re.compile(
@@ -145,7 +145,7 @@ class Filters:
 
     def admits(self, metadata: Mapping[str, Any]) -> bool:
         """The same test as `chroma_where`, on one chunk's metadata; NO_SOURCE admits a chunk without a source.
-        An article whose copies name several sources (`sources`, see ingest.article_meta) passes for any of them."""
+        An article whose copies name several sources (`sources`, see storage.article_meta) passes for any of them."""
         if not self.admits_day(int(metadata.get("day", 0))):
             return False
         if not self.sources or (metadata.get("source") or NO_SOURCE) in self.sources:

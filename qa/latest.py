@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ingest.embedder import Embedder
 from qa.citations import resolve
 from qa.evidence import rank_sentences
 from qa.filters import MONTH, Filters, named_period
 from qa.prompt import day_label
 from qa.timeline import SIMILARITY_MARGIN
 from qa.types import Answer, Passage
+from storage.embedder import Embedder
 
 # States news reports again and again with a new value: rates, prices, leaders, standings, tolls, forecasts, and
 # the decisions that set them. Not one-off figures of an event ("the budget the council approved", "how many

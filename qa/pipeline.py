@@ -6,7 +6,6 @@ import time
 from collections.abc import Iterator, Sequence
 
 from archive_qa.settings import Settings
-from ingest.embedder import Embedder
 from qa.answerers import Answerer, GeneratorAnswerer, get_generator, make_answerer
 from qa.citations import check_markers, cite_uncited, cited_numbers, resolve
 from qa.conversation import carry_over, rewrite_with_llm
@@ -17,6 +16,7 @@ from qa.retriever import HybridRetriever
 from qa.sentences import echoes_question
 from qa.timeline import Timeline, TimelineEntry
 from qa.types import Answer, Generator, Message, Passage, quoted_after_decline, quoted_after_echo
+from storage.embedder import Embedder
 
 NOT_IN_ARCHIVE = "The archive does not contain an answer to this question."
 _REFUSALS = ("does not contain", "doesn't contain", "not in the archive", "no information", "cannot answer")
@@ -37,8 +37,8 @@ class ArchiveQA:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ArchiveQA:
-        from ingest.factory import get_embedder, keyword_root, open_store
         from qa.retriever import RetrievalConfig
+        from storage.factory import get_embedder, keyword_root, open_store
 
         embedder = get_embedder(settings)
         config = RetrievalConfig.from_settings(settings)

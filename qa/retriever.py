@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from ingest.embedder import Embedder
-from ingest.keyword_index import KeywordIndex, build_from_store
-from ingest.store import ArchiveStore, ArticleRecord, chunk_text
-from ingest.types import article_of
 from qa.filters import Filters, asks_for_recent
 from qa.stories import one_per_story, with_also_in
 from qa.types import Passage
+from storage.chroma import ArchiveStore, ArticleRecord, chunk_text
+from storage.embedder import Embedder
+from storage.keyword_index import KeywordIndex, build_from_store
+from storage.types import article_of
 
 DENSE_OVERFETCH = 5  # unfiltered neighbours fetched per wanted candidate; at 2022 size >= 136 of every 300 pass
 SHORT_ARTICLE_FILL = 0.5  # see _article_score

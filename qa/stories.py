@@ -7,11 +7,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from ingest.article_meta import ArticleRecord
-from ingest.store import ArchiveStore
-from ingest.types import article_of
 from qa.filters import Filters
 from qa.types import Passage
+from storage.article_meta import ArticleRecord
+from storage.chroma import ArchiveStore
+from storage.types import article_of
 
 
 def one_per_story(fused: list[tuple[str, float]], story_of: Callable[[str], str]) -> list[tuple[str, float]]:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ingest.embedder import Embedder
 from qa.evidence import rank_sentences
 from qa.filters import Filters
 from qa.retriever import HybridRetriever
 from qa.sentences import content_words
 from qa.types import Passage
+from storage.embedder import Embedder
 
 # A question gets 6 passages; a timeline wants every story on the topic, so it asks for many more candidates
 # (at most 2 passages an article: up to 30 articles) and keeps the ones that really match.

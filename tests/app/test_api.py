@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from app_support import Server, gold_title
 
 pytestmark = pytest.mark.timeout(120)

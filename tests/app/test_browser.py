@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from app_support import BOT, Server, ask, gold_title, open_app, open_tab, record, upload_files
 
 pytestmark = pytest.mark.timeout(180)
@@ -162,10 +163,10 @@ def test_phone_width(app_server: Server, phone_page: Any, screenshot: Any) -> No
 def _llm_available() -> str | None:
     """Why the local LLM cannot run here, or None when it can (the model file is joined once into the cache)."""
     try:
-        from qa.llm import LlamaCppGenerator  # noqa: F401
-        from qa.model_file import ensure_model
+        from generators.llama import LlamaCppGenerator  # noqa: F401
+        from generators.model_file import ensure_model
     except ImportError as exc:
-        return f"qa.llm not available: {exc}"
+        return f"generators.llama not available: {exc}"
     try:
         ensure_model(Path(os.environ["ARCHIVE_QA_MODEL_CACHE"]))
     except Exception as exc:  # ModelUnavailableError and friends: a part package missing

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from app_support import Server, ask, open_app
 
 pytestmark = pytest.mark.timeout(180)

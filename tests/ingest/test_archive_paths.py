@@ -6,11 +6,11 @@ import json
 from datetime import date
 from pathlib import Path
 
-from archive_qa import ui_render as ui
 from archive_qa.settings import Settings
-from ingest.factory import open_store
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
+from storage.factory import open_store
+from ui import render as ui
 
 from ingest_runs import counts, ingest
 

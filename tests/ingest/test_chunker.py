@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from archive_qa.settings import Settings
-from ingest.chunker import CHUNKER_VERSION, Chunker
+from ingest.chunker import Chunker
 from ingest.decode import decode
 from ingest.records import record_to_article
 from ingest.text_formats import parse_text_article
-from ingest.types import Article
+from storage.types import CHUNKER_VERSION, Article
 
 SIZE, OVERLAP = Settings.model_fields["chunk_size"].default, Settings.model_fields["chunk_overlap"].default
 SENTENCE_END = '.?!"”)'

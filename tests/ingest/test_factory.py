@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from archive_qa.settings import Settings
-from ingest.factory import get_embedder, keyword_root, make_chunker, make_ingestor
+from ingest.factory import make_chunker, make_ingestor
+from storage.factory import get_embedder, keyword_root
 
 
 def test_one_embedder_per_name_per_process() -> None:

@@ -120,7 +120,7 @@ def test_a_run_that_dies_between_two_store_writes_is_finished_by_the_rerun(
     """Deterministic twin of the SIGKILL tests: two batches mean four writes (chunks, records; chunks, records);
     the run dies at the last one, so one kind of half-written batch is left whichever order the pipeline uses.
     The rerun must leave exactly a clean run's store."""
-    from ingest.store import ArchiveStore
+    from storage.chroma import ArchiveStore
 
     corpus = tmp_path / "archive"
     copy_files(sample_archive, corpus, 15)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive_qa.settings import Settings
-from ingest.factory import open_store
+from storage.factory import open_store
 
 from ingest_runs import check_consistent, copy_files, counts, ingest
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from archive_qa.settings import Settings
-from ingest.factory import open_store
 from ingest.pipeline import Ingestor
+from storage.factory import open_store
 
 from ingest_runs import check_consistent, counts, ingest
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from archive_qa.settings import Settings
-from ingest.factory import open_store
+from storage.factory import open_store
 
 
 @pytest.fixture

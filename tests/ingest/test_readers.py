@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.readers import SUPPORTED, discover, read_file, suffix_of
-from ingest.types import Article, BadInput
+from storage.types import Article, BadInput
 
 MB = 2**20
 

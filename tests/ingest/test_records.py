@@ -13,7 +13,7 @@ import pytest
 
 from ingest.decode import InputError
 from ingest.records import read_csv, read_json, read_jsonl, record_to_article
-from ingest.types import Article, BadInput
+from storage.types import Article, BadInput
 
 MB = 2**20
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.report import IngestReport
-from ingest.types import BadInput
+from storage.types import BadInput
 
 ARTICLE_KEYS = {"new", "updated", "unchanged", "duplicate", "failed", "removed"}
 

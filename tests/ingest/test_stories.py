@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from archive_qa.settings import Settings
-from ingest.factory import keyword_root, make_ingestor, open_store
-from ingest.keyword_index import KeywordIndex
+from ingest.factory import make_ingestor
 from ingest.signatures import signature
-from ingest.store import ArchiveStore
 from ingest.stories import StoryIndex
+from storage.chroma import ArchiveStore
+from storage.factory import keyword_root, open_store
+from storage.keyword_index import KeywordIndex
 
 from ingest_runs import check_consistent, counts, ingest
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from qa_support import ScriptedGenerator
-
 from qa.answerers import GeneratorAnswerer, renumber
 from qa.pipeline import ArchiveQA
 from qa.prompt import addresses_the_model
 from qa.types import Passage
+
+from qa_support import ScriptedGenerator
 
 _RATES = Passage("r-000", "r", "The Bank of Caldora cut its key rate to 5.75% on Wednesday.", "Caldora cuts rate")
 _TRAM = Passage("t-000", "t", "Esterlund's tram line now reaches the harbour at Skarvik.", "Tram opens")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from qa_support import ScriptedGenerator
-
 from qa.conversation import carry_over, needs_context, resolved_previous, rewrite_with_llm
+
+from qa_support import ScriptedGenerator
 
 HISTORY = [
     {"role": "user", "content": "What did Putin say about Belarus?"},

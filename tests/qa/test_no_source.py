@@ -10,12 +10,13 @@ import pytest
 
 from archive_qa.cli import main
 from archive_qa.settings import Settings
-from ingest.factory import keyword_root, make_ingestor, open_store
-from ingest.keyword_index import KeywordIndex
-from ingest.stats import index_stats
-from ingest.types import NO_SOURCE
+from ingest.factory import make_ingestor
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
+from storage.factory import keyword_root, open_store
+from storage.keyword_index import KeywordIndex
+from storage.stats import index_stats
+from storage.types import NO_SOURCE
 
 LATE = date(2030, 1, 1)
 WIRE = "{title}\nTALLINN, May {day}, 2024 — {body}\nAgencies - {source}\n"

@@ -6,14 +6,14 @@ import itertools
 from datetime import date, timedelta
 from pathlib import Path
 
-from qa_support import ScriptedGenerator
-
 from archive_qa.settings import Settings
 from qa.answerers import GeneratorAnswerer
 from qa.filters import Filters
 from qa.pipeline import NOT_IN_ARCHIVE, ArchiveQA
 from qa.prompt import REFUSAL
 from qa.types import Answer, Passage
+
+from qa_support import ScriptedGenerator
 
 LATE = date(2030, 1, 1)
 

@@ -8,14 +8,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from qa_support import UNDATED_TITLE
 
 from archive_qa.settings import Settings
-from ingest.factory import make_ingestor, open_store
-from ingest.types import article_of
+from ingest.factory import make_ingestor
 from qa.filters import Filters, asks_for_recent, names_recent_time
 from qa.pipeline import ArchiveQA
 from qa.retriever import HybridRetriever
+from storage.factory import open_store
+from storage.types import article_of
+
+from qa_support import UNDATED_TITLE
 
 LATE = date(2030, 1, 1)
 

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 
 from archive_qa.settings import Settings
-from archive_qa.ui_render import sources_html
 from ingest.factory import make_ingestor
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
 from qa.types import Answer, Citation
+from ui.render import sources_html
 
 LATE = date(2030, 1, 1)
 # Written for these tests: a wire story and an outlet's light edit of it, another story, and an exact duplicate.

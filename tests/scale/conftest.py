@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from scale_support import ARCHIVE_QA, CHROMA, QUESTIONS, free_port, server_collection_state, stop
 
 

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scale_support import ARCHIVE_QA, ask, run_archive_qa, serving, stop, upload
 from wire_articles import PROBE_ANSWER, PROBE_QUESTION, PROBE_TITLE, write_wire_articles
 
-from ingest.lock import writer_lock
+from storage.lock import writer_lock
+
+from scale_support import ARCHIVE_QA, ask, run_archive_qa, serving, stop, upload
 
 pytestmark = pytest.mark.timeout(300)
 

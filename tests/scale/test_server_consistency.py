@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scale_support import App, ask, run_archive_qa, server_collection_state, serving, start_archive_qa, stop
 from wire_articles import PROBE_ANSWER, PROBE_QUESTION, PROBE_TITLE, STORIES, write_wire_articles
+
+from scale_support import App, ask, run_archive_qa, server_collection_state, serving, start_archive_qa, stop
 
 pytestmark = pytest.mark.timeout(420)
 
@@ -148,7 +149,7 @@ def test_two_concurrent_writers_lose_nothing(chroma_server: str, tmp_path: Path,
     import collections
 
     from archive_qa.settings import Settings
-    from ingest.store import ArchiveStore, ChromaEmbedding, make_client
+    from storage.chroma import ArchiveStore, ChromaEmbedding, make_client
 
     new = write_wire_articles(tmp_path / "new-stories")
     common = ("--chroma-url", chroma_server, "--collection", "concurrent", "--json")

@@ -1,0 +1,1 @@
+"""The evaluation harness: score retrieval, answers, citations and abstention on dated question sets."""

@@ -1,0 +1,1 @@
+"""LLM runtimes behind the `Generator` seam, and the bundled model file they load."""

@@ -1,0 +1,304 @@
+"""The Chroma side of the index: chunk vectors plus one record per article, embedded or on a `chroma run` server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.errors import ChromaError
+
+from storage.article_meta import CHUNK_KEYS, ArticleRecord, Placement
+from storage.article_meta import article_metadata as article_metadata  # re-exported: ingest and bench write with it
+from storage.types import Article, Chunk
+
+ARTICLES_SUFFIX = "__articles"
+PAGE = 2000
+# How chunks are stored, recorded in the chunk collection's metadata. 1: a chunk's text is its Chroma document.
+# 2: a chunk keeps only its span of the article record's text. Stores written before the key existed have none and
+# are read as 1 (a chunk without a document falls back to its span). A later layout is refused, not misread.
+LAYOUT = 2
+
+
+class IndexMismatchError(RuntimeError):
+    """The collection was built with another embedder or chunker than the one configured."""
+
+
+class ChromaEmbedding(EmbeddingFunction[Documents]):
+    """Our embedder as seen by Chroma, so a collection never falls back to Chroma's downloading default."""
+
+    def __init__(self, embedder: Any = None) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        if self._embedder is None:
+            raise RuntimeError("archive-qa collections are embedded by archive-qa, not by Chroma")
+        return list(self._embedder.embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "archive-qa"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"embedder": getattr(self._embedder, "name", None)}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbedding:
+        return ChromaEmbedding()
+
+    def default_space(self) -> Any:
+        return "cosine"
+
+
+def make_client(store_dir: Path, chroma_url: str | None) -> ClientAPI:
+    """Embedded PersistentClient under `store_dir`, or an HttpClient for `http://host:port`."""
+    settings = chromadb.Settings(anonymized_telemetry=False)
+    if chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=settings
+        )
+    store_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(store_dir / "chroma"), settings=settings)
+
+
+class ArchiveStore:
+    """Two Chroma collections: `<name>` holds chunks (searched), `<name>__articles` one record per article.
+
+    An article record is written only after all of its chunks, so a record marks a complete article: a crash
+    leaves at worst chunks without a record, which the next ingest rewrites (same ids) or sweeps away.
+
+    >>> store = ArchiveStore.open(make_client(Path("/tmp/aq"), None), "archive", embedder, "sentences-v1")
+    """
+
+    def __init__(self, client: ClientAPI, chunks: Any, articles: Any) -> None:
+        self.client, self.chunks, self.articles = client, chunks, articles
+
+    @classmethod
+    def open(cls, client: ClientAPI, name: str, embedder: Any, chunker_version: str) -> ArchiveStore:
+        """Open or create the collections; refuse loudly when they were built with another embedder/chunker."""
+        expected = {"embedder": embedder.name, "dimension": embedder.dimension, "chunker": chunker_version}
+        function = ChromaEmbedding(embedder)
+        existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
+        chunks = None
+        if name not in existing:
+            try:
+                chunks = client.create_collection(
+                    name,
+                    metadata={**expected, "fingerprint": "", "layout": LAYOUT},
+                    embedding_function=function,  # type: ignore[arg-type]
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
+            except ChromaError as error:  # another writer created it since we listed: open theirs
+                if "already exists" not in str(error):
+                    raise
+        if chunks is None:
+            chunks = client.get_collection(name, embedding_function=function)  # type: ignore[arg-type]
+            _check_compatible(name, chunks.metadata or {}, expected)
+            _check_layout(name, chunks.metadata or {})
+        articles = client.get_or_create_collection(
+            name + ARTICLES_SUFFIX,
+            metadata=expected,
+            embedding_function=function,  # type: ignore[arg-type]
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        return cls(client, chunks, articles)
+
+    # Writing.
+    def write_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray, article_meta: dict[str, dict]) -> None:
+        """Upsert chunks: deterministic ids make a rewrite after a crash replace, never duplicate.
+
+        A chunk's text is not stored with it: it is its article record's text[start:end] (see `get_chunks`).
+        Chroma's local store puts every document in a trigram full-text index; storing the text twice took 45% of
+        its write CPU at the 2022 scale (docs/benchmarks.md).
+        """
+        for begin in range(0, len(chunks), PAGE):
+            part = chunks[begin : begin + PAGE]
+            self.chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[begin : begin + PAGE],
+                metadatas=[_chunk_metadata(c, article_meta[c.article_id]) for c in part],
+            )
+
+    def write_articles(self, articles: Sequence[Article], metas: Sequence[dict], vectors: np.ndarray) -> None:
+        for begin in range(0, len(articles), PAGE):
+            self.articles.upsert(
+                ids=[a.id for a in articles[begin : begin + PAGE]],
+                embeddings=vectors[begin : begin + PAGE],
+                documents=[a.text for a in articles[begin : begin + PAGE]],
+                metadatas=list(metas[begin : begin + PAGE]),
+            )
+
+    def set_locations(
+        self, updates: Mapping[str, Placement], before: Mapping[str, Placement | None] | None = None
+    ) -> dict[str, list[str] | None]:
+        """Record where each article was found, where that is in the archive and each copy's outlet (unembedded).
+        Sources its copies name that differ from `before`'s go to its chunks first (BM25 flagged as due), the record
+        last: a run killed in between finds the old record and does it again. Returns the changed sources."""
+        old = {article_id: placement.sources for article_id, placement in (before or {}).items() if placement}
+        changed = {i: placement.sources for i, placement in updates.items() if placement.sources != old.get(i)}
+        if changed:
+            self.mark_keyword_pending()  # BM25 keeps each chunk's sources for the source filter
+            self.update_chunks_of({article_id: {"sources": sources} for article_id, sources in changed.items()})
+        self.update_records({article_id: placement.metadata() for article_id, placement in updates.items()})
+        return changed
+
+    def update_records(self, updates: Mapping[str, Mapping[str, Any]]) -> None:
+        """Merge metadata into article records (a None value deletes the key); nothing is re-embedded."""
+        ids = sorted(updates)
+        for begin in range(0, len(ids), PAGE):
+            part = ids[begin : begin + PAGE]
+            self.articles.update(ids=part, metadatas=[dict(updates[i]) for i in part])
+
+    def update_chunks_of(self, updates: Mapping[str, Mapping[str, Any]]) -> None:
+        """Merge an article's changed metadata into each of its chunks (those keys chunks carry; None deletes)."""
+        carried = {i: {k: v for k, v in changes.items() if k in CHUNK_KEYS} for i, changes in updates.items()}
+        article_ids = sorted(i for i, changes in carried.items() if changes)
+        for begin in range(0, len(article_ids), PAGE // 10):  # ~10 chunks an article: pages of about PAGE chunks
+            part = article_ids[begin : begin + PAGE // 10]
+            got = self.chunks.get(where={"article_id": {"$in": part}}, include=["metadatas"])
+            metas = [carried[str(meta["article_id"])] for meta in got["metadatas"] or []]
+            if got["ids"]:
+                self.chunks.update(ids=got["ids"], metadatas=metas)
+
+    def delete_articles(self, article_ids: Sequence[str]) -> None:
+        """Record first, chunks second: an interrupted delete leaves orphan chunks, swept by the next ingest."""
+        for begin in range(0, len(article_ids), PAGE):
+            part = list(article_ids[begin : begin + PAGE])
+            self.articles.delete(ids=part)
+            self.chunks.delete(where={"article_id": {"$in": part}})
+
+    def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        for begin in range(0, len(chunk_ids), PAGE):
+            self.chunks.delete(ids=list(chunk_ids[begin : begin + PAGE]))
+
+    def set_fingerprint(self, fingerprint: str) -> None:
+        """Mark a new chunk set (or new chunk metadata); chunks written since are of this version's layout, so the
+        store is now of it, and the keyword index is built for it (nothing is pending any more)."""
+        meta = {**(self.chunks.metadata or {}), "fingerprint": fingerprint, "layout": LAYOUT, "keyword_pending": 0}
+        self.chunks.modify(metadata=meta)
+
+    def mark_keyword_pending(self) -> None:
+        """Before chunk metadata is edited in place: the keyword index's days and sources are due again, even if
+        this run is killed before it refreshes them (the chunk set, and so the fingerprint, does not change)."""
+        self.chunks.modify(metadata={**(self.chunks.metadata or {}), "keyword_pending": 1})
+
+    # Reading.
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the set of chunks, or their metadata, does; the keyword index is valid for one."""
+        return str(self._fresh_metadata().get("fingerprint", ""))
+
+    @property
+    def keyword_pending(self) -> bool:
+        """Chunk metadata was edited since the keyword index was last built (see `mark_keyword_pending`)."""
+        return bool(self._fresh_metadata().get("keyword_pending", 0))
+
+    def _fresh_metadata(self) -> dict[str, Any]:
+        """The chunk collection's metadata as stored now (another process may have changed it)."""
+        fresh = self.client.get_collection(self.chunks.name, embedding_function=ChromaEmbedding())  # type: ignore[arg-type]
+        return dict(fresh.metadata or {})
+
+    def article_records(self, with_text: bool = False) -> dict[str, ArticleRecord]:
+        include = ["metadatas", "documents"] if with_text else ["metadatas"]
+        records = {}
+        for ids, metas, docs in _pages(self.articles, include):
+            for i, (article_id, meta) in enumerate(zip(ids, metas, strict=True)):
+                records[article_id] = ArticleRecord.of(article_id, meta, docs[i] if docs else "")
+        return records
+
+    def get_articles(self, article_ids: Sequence[str]) -> dict[str, ArticleRecord]:
+        if not article_ids:
+            return {}
+        got = self.articles.get(ids=list(article_ids), include=["metadatas", "documents"])
+        return {
+            i: ArticleRecord.of(i, m, d or "")
+            for i, m, d in zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True)
+        }
+
+    def chunk_ids(self) -> list[str]:
+        """Every chunk id; the article id is its prefix (see `Chunk.id`)."""
+        return [chunk_id for ids, _, _ in _pages(self.chunks, []) for chunk_id in ids]
+
+    def get_chunks(self, chunk_ids: Sequence[str]) -> dict[str, tuple[dict[str, Any], str]]:
+        """Chunk id -> (metadata, text), for the ids that are stored."""
+        found: dict[str, tuple[dict[str, Any], str]] = {}
+        for begin in range(0, len(chunk_ids), PAGE):
+            got = self.chunks.get(ids=list(chunk_ids[begin : begin + PAGE]), include=["metadatas", "documents"])
+            metas = [dict(m) for m in got["metadatas"] or []]
+            texts = self.resolve_texts(metas, got["documents"])
+            for chunk_id, meta, text in zip(got["ids"], metas, texts, strict=True):
+                found[chunk_id] = (meta, text)
+        return found
+
+    def resolve_texts(self, metas: Sequence[dict], documents: Sequence[str | None] | None) -> list[str]:
+        """Chunk texts: the stored document when there is one (stores written before chunks went without),
+        else the slice of the article record's text; "" for a chunk whose article record is not there (yet)."""
+        docs = list(documents) if documents else [None] * len(metas)
+        wanted = sorted({str(m["article_id"]) for m, d in zip(metas, docs, strict=True) if d is None})
+        articles = self.get_articles(wanted)
+        texts = []
+        for meta, doc in zip(metas, docs, strict=True):
+            record = articles.get(str(meta["article_id"]))
+            texts.append(chunk_text(record.text if record else "", meta, doc))
+        return texts
+
+
+def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list[str], list[dict], list[str]]]:
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=PAGE, offset=offset)
+        if not got["ids"]:
+            return
+        yield got["ids"], [dict(m) for m in got.get("metadatas") or []], list(got.get("documents") or [])
+        offset += len(got["ids"])
+
+
+def chunk_text(article_text: str, chunk_meta: Mapping[str, Any], document: str | None = None) -> str:
+    """A chunk's text: its Chroma document where a store written before chunks went without has one, else the
+    span of its article's text (chunks keep their span, not a copy)."""
+    if document is not None:
+        return document
+    return article_text[int(chunk_meta.get("start", 0)) : int(chunk_meta.get("end", 0))]
+
+
+def _chunk_metadata(chunk: Chunk, article_meta: dict[str, Any]) -> dict[str, Any]:
+    meta = {
+        **{key: article_meta[key] for key in CHUNK_KEYS if key in article_meta},
+        "article_id": chunk.article_id,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+    }
+    story = article_meta.get("story_id")
+    if story and story != chunk.article_id:  # a chunk of an article that is its own story carries none
+        meta["story_id"] = story
+    return meta
+
+
+def _check_compatible(name: str, actual: dict[str, Any], expected: dict[str, Any]) -> None:
+    wrong = {key: actual.get(key) for key, value in expected.items() if actual.get(key) != value}
+    if wrong:
+        found = ", ".join(f"{key}={actual.get(key)!r}" for key in wrong)
+        wanted = ", ".join(f"{key}={expected[key]!r}" for key in wrong)
+        raise IndexMismatchError(
+            f"collection {name!r} was built with {found}, but this run uses {wanted}. "
+            f"Re-index into a new collection (--collection NEW_NAME), or delete the store and ingest again, "
+            "or set ARCHIVE_QA_EMBEDDER, ARCHIVE_QA_EMBED_MAX_TOKENS (the name's /maxN; no suffix: 256) or the "
+            "chunk settings back to what the collection was built with."
+        )
+
+
+def _check_layout(name: str, actual: dict[str, Any]) -> None:
+    layout = int(actual.get("layout", 1))
+    if layout > LAYOUT:
+        raise IndexMismatchError(
+            f"collection {name!r} was written by a newer archive-qa (store layout {layout}); this version reads "
+            f"layouts up to {LAYOUT}. Upgrade archive-qa, or ingest into a new collection (--collection NEW_NAME)."
+        )

@@ -1,0 +1,5 @@
+"""Fixtures of the UI panel tests: those of the app tests (tests/support/app_fixtures.py)."""
+
+from app_fixtures import app_server, chromium, page, phone_page, questions, sample_store, screenshot
+
+__all__ = ["app_server", "chromium", "page", "phone_page", "questions", "sample_store", "screenshot"]
