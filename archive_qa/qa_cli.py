@@ -119,7 +119,7 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from archive_qa.archive_check import require_archive
-    from evaluation.evaluate import run_eval
+    from evaluation.runner import run_eval
 
     require_archive(settings)
     report = run_eval(
@@ -135,7 +135,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(report))
     else:
-        from evaluation.evaluate import format_report
+        from evaluation.report import format_report
 
         print(format_report(report), file=sys.stdout)
     return 0

@@ -1,1 +1,1 @@
-"""The evaluation harness: score retrieval, answers, citations and abstention on dated question sets."""
+"""The evaluation harness (questions, scoring, rows, runner, summary, report) that `archive-qa eval` and bench/ use."""
