@@ -64,10 +64,10 @@ lint: setup-dev
 	$(BIN)/mypy
 
 bench: setup-dev
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python -m bench.run_all
 
 bench-quick: setup-dev
-	$(BIN)/python bench/run_all.py --quick
+	$(BIN)/python -m bench.run_all --quick
 
 chroma: setup
 	$(BIN)/archive-qa chroma-server

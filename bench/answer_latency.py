@@ -1,7 +1,7 @@
 """Answer latency as a user feels it: extractive answers, and the LLM's time to first token and to the end.
 
-    python bench/answer_latency.py --store DIR            # extractive over 50 questions, LLM over 10
-    python bench/answer_latency.py --quick --store DIR    # extractive over 20, LLM over 3
+    python -m bench.answer_latency --store DIR            # extractive over 50 questions, LLM over 10
+    python -m bench.answer_latency --quick --store DIR    # extractive over 20, LLM over 3
 
 archive-qa: `ArchiveQA.stream(question, filters=Filters(as_of=question date), answerer=...)`; time to first token =
 from the call to the first yielded text (standalone question + retrieval + prompt + first token), total = to the
@@ -21,16 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # `python bench/answer_latency.py`: import from the repo root, not bench/
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
-
 from bench.common import (
     QUESTIONS,
     kept_store,
     log_signals,
     machine,
-    percentile,
+    module_cmd,
     ratio,
     run_measured,
     store_settings,
@@ -38,6 +34,7 @@ from bench.common import (
     tutorial_store_or_subset,
     write_result,
 )
+from evaluation.summary import percentile
 
 FULL = {"extractive": 50, "llm": 10}
 QUICK = {"extractive": 20, "llm": 3}
@@ -45,7 +42,7 @@ WARMUP_EXTRACTIVE = 3
 
 
 def _questions(n: int) -> list[Any]:
-    from evaluation.evaluate import load_questions
+    from evaluation.questions import load_questions
 
     return [q for q in load_questions([QUESTIONS]) if q.group == "answerable"][:n]
 
@@ -80,9 +77,8 @@ def child_archive_qa(store: Path, n_extractive: int, n_llm: int, llm: bool) -> d
     out["extractive"] = {"total": _stats(totals), "abstained": abstained}
     if not llm:
         return out
-    generated = qa.answerer("llm")
-    recorder = Recording(generated.generator)  # type: ignore[attr-defined]
-    generated.generator = recorder  # type: ignore[attr-defined]
+    recorder = Recording(qa.generator("llm"))  # the questions have no history: only answers go through the model
+    qa.use_generator("llm", recorder)
     warm = questions[-WARMUP_EXTRACTIVE - 1]
     clock = time.perf_counter()
     qa.ask(warm.text, filters=Filters(as_of=warm.as_of), answerer="llm")
@@ -190,8 +186,8 @@ def main() -> int:
 
     store = args.store or kept_store("archive-qa")
     if store is None:
-        parser.error("no archive-qa store of the 2022 articles: pass --store DIR (or run bench/ingest.py first)")
-    me = [sys.executable, str(Path(__file__).resolve()), *(["--quick"] if args.quick else [])]
+        parser.error("no archive-qa store of the 2022 articles: pass --store DIR (or run python -m bench.ingest first)")
+    me = [*module_cmd("answer_latency"), *(["--quick"] if args.quick else [])]
     notes: list[str] = []
     info = machine()
     systems: dict[str, Any] = {}

@@ -10,7 +10,7 @@ tokenize, index, save), then loading the saved index (what another process on th
 search; its peak RSS is the kernel's. With --articles-2022 the server instead gets the 4,876 RealTime QA
 articles cut by archive-qa's chunker, with their metadata and seeded random vectors (BM25 reads text, not vectors:
 no embedding needed). Written to bench/results/load-bm25-<sample|2022|store name>.json.
-`python bench/load.py --bm25-rebuild [...]` (the older spelling) runs the same.
+`python -m bench.load --bm25-rebuild [...]` (the older spelling) runs the same.
 """
 
 from __future__ import annotations
@@ -27,16 +27,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # `python bench/bm25_rebuild.py`: import from the repo root, not bench/
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
-
 from bench.common import (
     SAMPLE_ARCHIVE,
     archive_qa_cmd,
     child_env,
+    command_line,
     free_port,
     machine,
+    module_cmd,
     page_answers,
     run_measured,
     sample_questions,
@@ -47,7 +45,7 @@ from bench.common import (
 
 def child_bm25(url: str, collection: str) -> dict[str, Any]:
     """In a child process: rebuild BM25 from the server's chunks as an app does, then load it and search it."""
-    from storage.chroma import ArchiveStore, ChromaEmbedding, make_client
+    from storage.chroma import ARTICLES_SUFFIX, ArchiveStore, ChromaEmbedding, make_client
     from storage.keyword_index import KeywordIndex, build_from_store, fingerprint
 
     client = make_client(Path(), url)  # a server URL: no local folder is touched
@@ -55,7 +53,7 @@ def child_bm25(url: str, collection: str) -> dict[str, Any]:
     store = ArchiveStore(
         client,
         client.get_collection(collection, embedding_function=function),  # type: ignore[arg-type]
-        client.get_collection(collection + "__articles", embedding_function=function),  # type: ignore[arg-type]
+        client.get_collection(collection + ARTICLES_SUFFIX, embedding_function=function),  # type: ignore[arg-type]
     )
     clock = time.perf_counter()
     key = store.fingerprint
@@ -184,9 +182,7 @@ def bm25_rebuild(store: Path | None, timeout: float, articles_2022: bool = False
             clock = time.perf_counter()
             written = {**write_2022_chunks(url), "write_seconds": round(time.perf_counter() - clock, 1)}
             print(f"[bench] wrote {written}", file=sys.stderr, flush=True)
-        child = run_measured(
-            [sys.executable, str(Path(__file__).resolve()), "--child", url], f"BM25 rebuild ({label})", timeout
-        )
+        child = run_measured([*module_cmd("bm25_rebuild"), "--child", url], f"BM25 rebuild ({label})", timeout)
     finally:
         if server is not None and server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -203,7 +199,7 @@ def bm25_rebuild(store: Path | None, timeout: float, articles_2022: bool = False
         f"load-bm25-{label}",
         False,
         {
-            "command": " ".join(["python", f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]]),
+            "command": command_line(),
             "ok": ok,
             "machine": info,
             "store": label,

@@ -74,6 +74,16 @@ def log_signals() -> None:
         signal.signal(number, stop)
 
 
+def module_cmd(name: str) -> list[str]:
+    """This interpreter running bench/<name>.py as `python -m bench.<name>` (run_measured starts it in the repo)."""
+    return [sys.executable, "-m", f"bench.{name}"]
+
+
+def command_line() -> str:
+    """The running benchmark's command line as a reader would type it: `python -m bench.<name> [args]`."""
+    return " ".join(["python", "-m", f"bench.{Path(sys.argv[0]).stem}", *sys.argv[1:]])
+
+
 def child_env() -> dict[str, str]:
     env = {**os.environ, **OFFLINE_ENV, "PYTHONUNBUFFERED": "1"}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
@@ -215,7 +225,7 @@ def tutorial_store_or_subset(given: Path | None, notes: list[str], articles: int
         return found
     target = fresh_dir(BENCH_STORES / "tutorial-quick")
     build = run_measured(
-        [sys.executable, str(REPO / "bench" / "ingest.py"), "--articles", str(articles),
+        [*module_cmd("ingest"), "--articles", str(articles),
          "--child", "tutorial", "--persist", target],
         "tutorial store (subset)",
     )  # fmt: skip
@@ -236,14 +246,6 @@ def fresh_dir(path: Path) -> Path:
         shutil.rmtree(path)
     path.mkdir(parents=True)
     return path
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (the same rule as evaluation.evaluate)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def machine() -> dict[str, Any]:
@@ -297,7 +299,7 @@ def write_result(name: str, quick: bool, data: dict[str, Any], *, llm: bool = Fa
         "benchmark": name,
         "quick": quick,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join(["python", f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]]),
+        "command": command_line(),
         **data,
         "machine_speed": machine_speed(llm),
     }

@@ -1,8 +1,8 @@
 """What the model reads: how often the gold answer is inside the sentences shown to the LLM, and at what prompt cost.
 
-    python bench/context.py --store DIR                       # current settings, both splits (~2 min, no LLM)
-    python bench/context.py --store DIR --chars 800 --passages 4   # a variant of the context budget
-    python bench/context.py --store DIR --rows bench/results/quality.archive-qa.rows.jsonl   # + where misses arise
+    python -m bench.context --store DIR                       # current settings, both splits (~2 min, no LLM)
+    python -m bench.context --store DIR --chars 800 --passages 4   # a variant of the context budget
+    python -m bench.context --store DIR --rows bench/results/quality.archive-qa.rows.jsonl   # + where misses arise
 
 No language model runs: for each answerable question of the year (`--year`, default 2022), as of its date, the
 default retrieval picks the passages, GeneratorAnswerer.context picks the sentences the model would read, and
@@ -24,11 +24,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # `python bench/context.py`: import from the repo root, not bench/
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
-
-from bench.common import YEARS, kept_store, machine, percentile, rqa, store_settings, table, write_result
+from bench.common import YEARS, kept_store, machine, rqa, store_settings, table, write_result
+from evaluation.summary import percentile
 
 CHECK_SIZE = 120  # bench/quality.py gives the model the first 120 answerable questions by id
 
@@ -36,7 +33,8 @@ CHECK_SIZE = 120  # bench/quality.py gives the model the first 120 answerable qu
 def measure(store: Path, overrides: dict[str, Any], year: str = "2022") -> dict[str, Any]:
     import httpx
 
-    from evaluation.evaluate import contains_answer, load_questions
+    from evaluation.questions import load_questions
+    from evaluation.scoring import contains_answer
     from generators.llama import local_endpoint
     from generators.model_file import ensure_model
     from qa.answerers import GeneratorAnswerer
@@ -125,7 +123,7 @@ def main() -> int:
     args = parser.parse_args()
     store = args.store or kept_store("archive-qa")
     if store is None:
-        parser.error("no archive-qa store of the 2022 articles: pass --store DIR (or run bench/ingest.py first)")
+        parser.error("no archive-qa store of the 2022 articles: pass --store DIR (or run python -m bench.ingest first)")
     overrides = {
         key: value
         for key, value in (("llm_context_chars", args.chars), ("llm_passages", args.passages))

@@ -1,8 +1,8 @@
 """Ingest throughput: archive-qa vs the LangChain tutorial pipeline on the 2022 articles, plus archive-qa's
 overhead over bare model encoding of its own chunks.
 
-    python bench/ingest.py            # all 4,876 articles (~45 min: the baseline alone is ~30 min)
-    python bench/ingest.py --quick    # first 300 articles (~3 min)
+    python -m bench.ingest            # all 4,876 articles (~45 min: the baseline alone is ~30 min)
+    python -m bench.ingest --quick    # first 300 articles (~3 min)
 
 Three child processes, back to back in one run (each's wall time and peak RSS is its own):
   1. `archive-qa ingest ARTICLES --store FRESH --json` (default settings);
@@ -21,10 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-if __package__ in (None, ""):  # `python bench/ingest.py`: import from the repo root, so bench/ingest.py can't
-    _here = Path(__file__).resolve().parent  # shadow the `ingest` package
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
-
 from bench.common import (
     BENCH_STORES,
     archive_qa_cmd,
@@ -33,6 +29,7 @@ from bench.common import (
     fresh_dir,
     log_signals,
     machine,
+    module_cmd,
     ratio,
     read_articles,
     recorded_chunker,
@@ -110,7 +107,7 @@ def child_tutorial(n: int | None, persist: Path) -> dict:
     result = {
         "articles": len(docs),
         "chunks": len(chunks),
-        "stored": store._collection.count(),
+        "stored": tutorial.chunk_count(store),
         "seconds": round(seconds, 2),
         "phases": {k: round(v, 2) for k, v in phases.items()},
     }
@@ -142,7 +139,7 @@ def main() -> int:
     suffix = "-quick" if args.quick else ("" if n is None else f"-{n}")
     aq_store = fresh_dir(args.stores / f"archive-qa{suffix}")
     base_store = fresh_dir(args.stores / f"tutorial{suffix}")
-    me = [sys.executable, str(Path(__file__).resolve())]
+    me = module_cmd("ingest")
     limit = ["--articles", str(n)] if n else []
     info = machine()
     with tempfile.TemporaryDirectory(prefix="aq-bench-") as scratch:

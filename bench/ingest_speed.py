@@ -1,8 +1,8 @@
 """Ingest speed of this checkout against another one (e.g. the previous release in a git worktree), same articles.
 
     git worktree add ../archive-qa-before <rev>
-    python bench/ingest_speed.py --against ../archive-qa-before                  # first 1,000 2022 articles
-    python bench/ingest_speed.py --against ../archive-qa-before --articles 500 --rounds 3
+    python -m bench.ingest_speed --against ../archive-qa-before                  # first 1,000 2022 articles
+    python -m bench.ingest_speed --against ../archive-qa-before --articles 500 --rounds 3
 
 Each round ingests the same first N RealTime QA 2022 articles into a fresh store with `python -m archive_qa.cli
 ingest FILE --store FRESH --json`, once from each checkout (its own code, this interpreter), the order alternating
@@ -19,10 +19,6 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
-
-if __package__ in (None, ""):  # `python bench/ingest_speed.py`: import from the repo root, not bench/
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
 
 from bench.common import REPO, machine, rqa, run_measured, table, write_result
 

@@ -1,8 +1,8 @@
 """The latest state of a story: how often moving the newest same-story report first puts the gold article and
 its answer first, on a development year's answerable questions (no language model).
 
-    python bench/latest.py --store /work/stores/rqa2022                 # 2022, margins 0 (off) to 0.12 (~3 min)
-    python bench/latest.py --store /work/stores/rqa2023 --year 2023
+    python -m bench.latest --store /work/stores/rqa2022                 # 2022, margins 0 (off) to 0.12 (~3 min)
+    python -m bench.latest --store /work/stores/rqa2023 --year 2023
 
 For each answerable question with a gold article, as of its date: the default retrieval's passages, then
 qa.latest.latest_state with each same-story margin (0 = off). Reported per margin, over all questions and over the
@@ -13,13 +13,8 @@ holds a gold answer string (what a reader of the lead passage would be told).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
-
-if __package__ in (None, ""):  # `python bench/latest.py`: import from the repo root, not bench/
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
 
 from bench.common import YEARS, machine, rqa, store_settings, table, write_result
 
@@ -27,7 +22,9 @@ MARGINS = (0.0, 0.04, 0.08, 0.12)
 
 
 def measure(store: Path, year: str) -> dict[str, Any]:
-    from evaluation.evaluate import Evaluator, contains_answer, load_questions
+    from evaluation.questions import load_questions
+    from evaluation.runner import Evaluator
+    from evaluation.scoring import contains_answer
     from qa.filters import Filters
     from qa.latest import asks_about_change, latest_state
     from qa.pipeline import ArchiveQA

@@ -1,8 +1,8 @@
 """Load: many chat sessions at once against one `archive-qa serve` process, on loopback only.
 
-    python bench/load.py --answerer extractive            # 20 sessions x 5 questions
-    python bench/load.py --answerer llm --quick           # 5 sessions x 2 questions
-    python bench/load.py --answerer llm                   # 100 LLM answers: long on a 2-core CPU
+    python -m bench.load --answerer extractive            # 20 sessions x 5 questions
+    python -m bench.load --answerer llm --quick           # 5 sessions x 2 questions
+    python -m bench.load --answerer llm                   # 100 LLM answers: long on a 2-core CPU
 
 The sample archive (examples/archive) is ingested into a temporary store, the app is started on a free loopback
 port with the chosen answerer, one warm-up question is asked (the LLM loads on first use; not counted), then N
@@ -37,24 +37,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # `python bench/load.py`: import from the repo root, not bench/
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
-
 from bench.common import (
     REPO,
     SAMPLE_ARCHIVE,
     archive_qa_cmd,
     child_env,
+    command_line,
     free_port,
     machine,
     page_answers,
-    percentile,
     run_measured,
     sample_questions,
     table,
     write_result,
 )
+from evaluation.summary import percentile
 
 POLL_SECONDS = 0.02
 # Settings that would point the app elsewhere than a private loopback app on a temporary store.
@@ -291,7 +288,7 @@ def main() -> int:
         name,
         args.quick,
         {
-            "command": " ".join(["python", "bench/load.py", *sys.argv[1:]]),
+            "command": command_line(),
             "ok": ok,
             "machine": info,
             "summary": summary,

@@ -1,17 +1,17 @@
 """Answer quality: archive-qa's default pipeline vs the LangChain tutorial pipeline, on the same questions,
 the same local LLM, the same prompt and the same scorer.
 
-    python bench/quality.py --store DIR                          # 120 answerable and all 174 unanswerable
+    python -m bench.quality --store DIR                          # 120 answerable and all 174 unanswerable
                                                                  # questions with the LLM (~70 min, most of it
                                                                  # the baseline); retrieval metrics on 732 + 174
-    python bench/quality.py --quick --store DIR                  # 20 with the LLM, retrieval on 100 + 50
-    python bench/quality.py --quick --store DIR --answerer extractive   # no LLM: a fast check
-    python bench/quality.py --store DIR --news-window 60 --skip-baseline   # news-quiz mode, archive-qa only
-    python bench/quality.py --store DIR --offset 120             # a second sample: answerable questions 121-240
+    python -m bench.quality --quick --store DIR                  # 20 with the LLM, retrieval on 100 + 50
+    python -m bench.quality --quick --store DIR --answerer extractive   # no LLM: a fast check
+    python -m bench.quality --store DIR --news-window 60 --skip-baseline   # news-quiz mode, archive-qa only
+    python -m bench.quality --store DIR --offset 120             # a second sample: answerable questions 121-240
                                                                  # (no unanswerable ones: the first run asks all)
-    python bench/quality.py --store DIR --skip-baseline --questions 0 --unanswerable 174   # abstention alone
+    python -m bench.quality --store DIR --skip-baseline --questions 0 --unanswerable 174   # abstention alone
 
-archive-qa: evaluation.evaluate's Evaluator (retrieval top 30 -> 10 distinct articles for hits@k/MRR; ArchiveQA.ask for
+archive-qa: evaluation.runner's Evaluator (retrieval top 30 -> 10 distinct articles for hits@k/MRR; ArchiveQA.ask for
 the answer, with its abstention, citation checks and as-of filtering) + summarize.
 tutorial: top-10 dense chunks (Chroma similarity_search on the store bench/ingest.py built; no date filter, as in
 the tutorial) -> 10 distinct articles for the same retrieval metrics; the top 4 chunks, whole (1,000 characters),
@@ -19,7 +19,7 @@ neutralized like archive-qa's, go into qa.prompt.answer_messages (same system pr
 and the same generator (qa.answerers.get_generator("llm")); `--answerer extractive` uses the same
 ExtractiveAnswerer on those 4 chunks instead. Its answer is scored by contains_answer and its [n] markers parsed
 with qa.citations (check_markers, cited_numbers); the tutorial never abstains except by the model's refusal text.
-Rows have the Evaluator's format; both systems run in their own child processes, one after the other.
+Rows are evaluation.rows.Row; both systems run in their own child processes, one after the other.
 Prompt tokens are counted with the model's own chat template and tokenizer.
 """
 
@@ -34,23 +34,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # `python bench/quality.py`: import from the repo root, not bench/
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
-
 from bench.common import (
     RESULTS,
     YEARS,
     kept_store,
     log_signals,
     machine,
-    percentile,
+    module_cmd,
     rqa,
     run_measured,
     store_settings,
     tutorial_store_or_subset,
     write_result,
 )
+from evaluation.summary import percentile
 
 # All 174 unanswerable questions: their first 30 by id (January 2023, with closer namesake stories in the archive)
 # are the hardest to decline, so that sample understated right abstention (0.633 against 0.810 on all, 2026-11-30).
@@ -90,7 +87,7 @@ class Recording:
 def _load(sizes: dict[str, int | None], year: str = "2022") -> dict[str, list[Any]]:
     """The question sets: N answerable by id after the first `offset` (0) and the first M unanswerable (answerer),
     first N of all and of the unanswerable (retrieval only)."""
-    from evaluation.evaluate import load_questions
+    from evaluation.questions import load_questions
 
     everything = load_questions([rqa(year) / "questions.jsonl"])
     answerable = [q for q in everything if q.group == "answerable"]
@@ -105,14 +102,6 @@ def _load(sizes: dict[str, int | None], year: str = "2022") -> dict[str, list[An
         "llm": [*answer_set, *first(unanswerable, "llm_unanswerable")],
         "retrieval": [*first(everything, "retrieval"), *first(unanswerable, "unanswerable")],
     }
-
-
-def _public(row: dict[str, Any]) -> dict[str, Any]:
-    """A row as kept in bench/results: no question or gold text (the data stays in ../shared), answer cut short."""
-    out = {k: v for k, v in row.items() if k not in ("question", "gold_answers")}
-    if isinstance(out.get("answer"), str):
-        out["answer"] = out["answer"][:300]
-    return out
 
 
 def _extra(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -135,16 +124,16 @@ def _extra(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------------------- children
 def child_archive_qa(store: Path, answerer: str, sets: dict[str, list[Any]], out: Path) -> dict[str, Any]:
-    from evaluation.evaluate import Evaluator, summarize
+    from evaluation.runner import Evaluator
+    from evaluation.summary import summarize
     from qa.pipeline import ArchiveQA
 
     qa = ArchiveQA.from_settings(store_settings(store))
     evaluator = Evaluator(qa)
     recorder = None
-    if answerer in ("llm", "openai"):
-        generated = qa.answerer(answerer)
-        recorder = Recording(generated.generator)  # type: ignore[attr-defined]
-        generated.generator = recorder  # type: ignore[attr-defined]
+    if answerer in ("llm", "openai"):  # the bench questions have no history: only answers go through the model
+        recorder = Recording(qa.generator(answerer))
+        qa.use_generator(answerer, recorder)
     llm_rows = []
     for question in sets["llm"]:
         if recorder:
@@ -166,28 +155,29 @@ def child_archive_qa(store: Path, answerer: str, sets: dict[str, list[Any]], out
     }
 
 
-def child_tutorial(persist: Path, answerer: str, sets: dict[str, list[Any]], out: Path) -> dict[str, Any]:
-    from dataclasses import replace
+class _Tutorial:
+    """The tutorial pipeline as the baseline of this benchmark: top-10 dense chunks, the top 4 to the answerer."""
 
-    from archive_qa.settings import Settings
-    from bench import tutorial
-    from evaluation.evaluate import contains_answer, summarize
-    from qa.answerers import get_generator
-    from qa.citations import check_markers, cited_numbers, neutralize
-    from qa.extractive import ExtractiveAnswerer
-    from qa.pipeline import _is_refusal
-    from qa.prompt import answer_messages
-    from qa.types import Passage
-    from storage.factory import get_embedder
+    def __init__(self, persist: Path, answerer: str) -> None:
+        from archive_qa.settings import Settings
+        from bench import tutorial
+        from qa.answerers import get_generator
+        from qa.extractive import ExtractiveAnswerer
+        from storage.factory import get_embedder
 
-    settings = Settings()
-    store = tutorial.open_store(persist, tutorial.embeddings())
-    generator = Recording(get_generator(answerer, settings)) if answerer in ("llm", "openai") else None
-    extractive = ExtractiveAnswerer(get_embedder(settings)) if not generator else None
+        settings = Settings()
+        self.store = tutorial.open_store(persist, tutorial.embeddings())
+        self.generator = Recording(get_generator(answerer, settings)) if answerer in ("llm", "openai") else None
+        self.extractive = ExtractiveAnswerer(get_embedder(settings)) if not self.generator else None
 
-    def retrieve(question: Any) -> tuple[list[Passage], dict[str, Any]]:
+    def retrieve(self, question: Any) -> tuple[list[Any], Any]:
+        """The top-10 chunks as Passages and the question's row, scored like archive-qa's on distinct articles."""
+        from evaluation.rows import retrieval_row
+        from evaluation.scoring import gold_rank
+        from qa.types import Passage
+
         clock = time.perf_counter()
-        docs = store.similarity_search(question.text, k=10)
+        docs = self.store.similarity_search(question.text, k=10)
         seconds = time.perf_counter() - clock
         passages = [
             Passage(
@@ -201,65 +191,70 @@ def child_tutorial(persist: Path, answerer: str, sets: dict[str, list[Any]], out
             for i, d in enumerate(docs)
         ]
         articles = list(dict.fromkeys(p.article_id for p in passages))[:10]
-        gold_rank = next((i + 1 for i, a in enumerate(articles) if a in set(question.gold_ids)), None)
-        row = {
-            "id": question.id,
-            "group": question.group,
-            "question": question.text,
-            "as_of": question.as_of.isoformat(),
-            "gold_answers": list(question.answers),
-            "gold_ids": list(question.gold_ids),
-            "gold_rank": gold_rank,
-            "retrieved": articles,
-            "timings": {"retrieval": seconds},
-        }
-        return passages, row
+        rank = gold_rank([{a} for a in articles], question.gold_ids)
+        return passages, retrieval_row(question, rank, articles, {"retrieval": seconds})
 
-    llm_rows = []
-    for question in sets["llm"]:
-        passages, row = retrieve(question)
+    def answer(self, question: Any) -> Any:
+        """The question's row with the answer over the top 4 chunks, its [n] markers checked like archive-qa's."""
+        from evaluation.rows import with_answer
+        from evaluation.scoring import supports
+        from qa.citations import check_markers, cited_numbers
+        from qa.pipeline import is_refusal
+
+        passages, row = self.retrieve(question)
         given = passages[:4]
         clock = time.perf_counter()
-        text = ""
-        if generator:
-            safe = [replace(p, text=neutralize(p.text), title=neutralize(p.title)) for p in given]
-            for delta in generator.stream(answer_messages(question.text, safe, question.as_of), 200):
-                text += delta
-            record = dict(generator.last or {})
-            if "first_token" in record:
-                record["end_to_end_first_token"] = row["timings"]["retrieval"] + record["first_token"]
-            row["llm"] = record
-        else:
-            assert extractive is not None
-            *_, text = extractive.stream(question.text, given, question.as_of)
+        text = self._generate(question, given, row)
         generate = time.perf_counter() - clock
         cleaned, removed = check_markers(text, len(given))
-        abstained = _is_refusal(cleaned)
+        abstained = is_refusal(cleaned)
         cited = [
             {
                 "n": n,
                 "article": given[n - 1].article_id,
-                "supported": given[n - 1].article_id in question.gold_ids
-                or contains_answer(given[n - 1].text, question.answers),
+                "supported": supports(
+                    given[n - 1].article_id in question.gold_ids, given[n - 1].text, question.answers
+                ),
             }
             for n in cited_numbers(cleaned)
         ]
-        row.update(
-            {
-                "answer": cleaned,
-                "abstained": abstained,
-                "correct": (not abstained) and contains_answer(cleaned, question.answers),
-                "answer_in_passages": any(contains_answer(p.text, question.answers) for p in given),
-                "citations": [] if abstained else cited,
-                "removed_citations": removed,
-            }
-        )
+        with_answer(row, question, cleaned, abstained, passages=[p.text for p in given],
+                    citations=[] if abstained else cited, removed_citations=removed)  # fmt: skip
         row["timings"]["generate"] = generate
-        llm_rows.append(row)
+        return row
+
+    def _generate(self, question: Any, given: list[Any], row: Any) -> str:
+        from dataclasses import replace
+
+        from qa.citations import neutralize
+        from qa.prompt import answer_messages
+
+        if not self.generator:
+            assert self.extractive is not None
+            *_, text = self.extractive.stream(question.text, given, question.as_of)
+            return str(text)
+        text = ""
+        safe = [replace(p, text=neutralize(p.text), title=neutralize(p.title)) for p in given]
+        for delta in self.generator.stream(answer_messages(question.text, safe, question.as_of), 200):
+            text += delta
+        record = dict(self.generator.last or {})
+        if "first_token" in record:
+            record["end_to_end_first_token"] = row["timings"]["retrieval"] + record["first_token"]
+        row["llm"] = record
+        return text
+
+
+def child_tutorial(persist: Path, answerer: str, sets: dict[str, list[Any]], out: Path) -> dict[str, Any]:
+    from evaluation.summary import summarize
+
+    tutorial = _Tutorial(persist, answerer)
+    llm_rows = []
+    for question in sets["llm"]:
+        llm_rows.append(tutorial.answer(question))
         _progress("tutorial", len(llm_rows), len(sets["llm"]))
     retrieval_rows = []
     for question in sets["retrieval"]:
-        _, row = retrieve(question)
+        _, row = tutorial.retrieve(question)
         row["abstained"] = False  # the tutorial pipeline has no abstention step
         retrieval_rows.append(row)
     _write_rows(out, llm_rows, retrieval_rows)
@@ -274,11 +269,13 @@ def _progress(name: str, done: int, total: int) -> None:
         print(f"[quality] {name}: {done}/{total} answered", file=sys.stderr, flush=True)
 
 
-def _write_rows(out: Path, llm_rows: list[dict[str, Any]], retrieval_rows: list[dict[str, Any]]) -> None:
+def _write_rows(out: Path, llm_rows: list[Any], retrieval_rows: list[Any]) -> None:
+    from evaluation.rows import public_row
+
     with out.open("w") as handle:
         for kind, rows in (("answer_set", llm_rows), ("retrieval_set", retrieval_rows)):
             for row in rows:
-                handle.write(json.dumps({"set": kind, **_public(row)}) + "\n")
+                handle.write(json.dumps({"set": kind, **public_row(row)}) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------------- driver
@@ -325,7 +322,7 @@ def main() -> int:
 
     store = args.store or kept_store("archive-qa")
     if store is None:
-        parser.error("no archive-qa store of the 2022 articles: pass --store DIR (or run bench/ingest.py first)")
+        parser.error("no archive-qa store of the 2022 articles: pass --store DIR (or run python -m bench.ingest first)")
     notes: list[str] = []
     suffix = ".quick" if args.quick else ""
     tag = "" if args.year == "2022" else f".{args.year}"
@@ -336,7 +333,7 @@ def main() -> int:
         tag += f".from{args.offset}"
     if args.questions is not None or args.unanswerable is not None:  # another sample: a file of its own
         tag += ".q{}u{}".format(*("all" if n is None else n for n in (sizes["llm"], sizes["llm_unanswerable"])))
-    me = [sys.executable, str(Path(__file__).resolve()), "--answerer", args.answerer, "--year", args.year]
+    me = [*module_cmd("quality"), "--answerer", args.answerer, "--year", args.year]
     if args.quick:
         me.append("--quick")
     if args.questions is not None:
@@ -416,7 +413,7 @@ def _diff_flat(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, 
 
 
 def _print(systems: dict[str, Any], diff: dict[str, Any]) -> None:
-    from evaluation.evaluate import format_report
+    from evaluation.report import format_report
 
     for part, title in (("answer_set", "answer set"), ("retrieval_set", "retrieval set")):
         for name in systems:

@@ -1,7 +1,7 @@
 """Retrieval latency and memory at three index sizes, against the LangChain tutorial retrievers.
 
-    python bench/retrieval.py --store DIR            # 200 questions; synthetic index of 1,000,000 chunks
-    python bench/retrieval.py --quick --store DIR    # 50 questions; synthetic index of 100,000 chunks
+    python -m bench.retrieval --store DIR            # 200 questions; synthetic index of 1,000,000 chunks
+    python -m bench.retrieval --quick --store DIR    # 50 questions; synthetic index of 100,000 chunks
 
 archive-qa: `HybridRetriever.retrieve(question, Filters(as_of=question date))` with the default settings, after 5
 warm-up queries, split into embed / dense / keyword / fuse (retriever.timings), at
@@ -34,10 +34,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # `python bench/retrieval.py`: import from the repo root, not bench/
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
-
 from bench.common import (
     BENCH_STORES,
     QUESTIONS,
@@ -48,7 +44,7 @@ from bench.common import (
     kept_store,
     log_signals,
     machine,
-    percentile,
+    module_cmd,
     ratio,
     run_measured,
     store_settings,
@@ -56,6 +52,7 @@ from bench.common import (
     tutorial_store_or_subset,
     write_result,
 )
+from evaluation.summary import percentile
 
 WARMUP = 5
 TARGET_P95_2022 = 0.150
@@ -67,7 +64,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 # ---------------------------------------------------------------------------------------------------- children
 def _questions(path: Path, n: int) -> list[tuple[str, date]]:
-    from evaluation.evaluate import load_questions
+    from evaluation.questions import load_questions
 
     pool = [(q.text, q.as_of) for q in load_questions([path])]
     return [pool[i % len(pool)] for i in range(n + WARMUP)]
@@ -135,7 +132,7 @@ def child_dense(persist: Path, questions: Path, n: int) -> dict[str, Any]:
         embeds.append(embedded - clock)
         searches.append(done - embedded)
     return {
-        "chunks": store._collection.count(),
+        "chunks": tutorial.chunk_count(store),
         "queries": len(totals),
         "total": _stats(totals),
         "stages": {"embed": _stats(embeds), "dense": _stats(searches)},
@@ -324,7 +321,7 @@ def main() -> int:
 
     n_questions = args.questions or (50 if args.quick else 200)
     n_synth = args.synthetic or (SYNTH_QUICK if args.quick else SYNTH_FULL)
-    me = [sys.executable, str(Path(__file__).resolve())]
+    me = module_cmd("retrieval")
     info = machine()
     sizes: dict[str, Any] = {}
     baselines: dict[str, Any] = {}

@@ -1,9 +1,9 @@
 """Run every benchmark in order, then regenerate docs/benchmarks.md from bench/results/*.json.
 
-    python bench/run_all.py                   # full runs (hours: the tutorial ingest alone is ~30 min)
-    python bench/run_all.py --quick           # quick runs (~20-30 min)
-    python bench/run_all.py --store DIR       # reuse an archive-qa store of the 2022 articles (read only)
-    python bench/run_all.py --docs-only       # only regenerate docs/benchmarks.md from the results on disk
+    python -m bench.run_all                   # full runs (hours: the tutorial ingest alone is ~30 min)
+    python -m bench.run_all --quick           # quick runs (~20-30 min)
+    python -m bench.run_all --store DIR       # reuse an archive-qa store of the 2022 articles (read only)
+    python -m bench.run_all --docs-only       # only regenerate docs/benchmarks.md from the results on disk
 
 docs/benchmarks.md holds only figures read from the result files, each with the command that reproduces it.
 """
@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # `python bench/run_all.py`: import from the repo root, not bench/
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
-
-from bench.common import REPO, RESULTS, child_env, log_signals
+from bench.common import REPO, RESULTS, child_env, log_signals, module_cmd
 
 DOC = REPO / "docs" / "benchmarks.md"
 ORDER = ["ingest", "retrieval", "quality", "answer_latency"]
@@ -41,7 +38,7 @@ def main() -> int:
         for name in ORDER:
             if name in args.skip:
                 continue
-            cmd = [sys.executable, str(REPO / "bench" / f"{name}.py"), *(["--quick"] if args.quick else [])]
+            cmd = [*module_cmd(name), *(["--quick"] if args.quick else [])]
             if args.store and name != "ingest":
                 cmd += ["--store", str(args.store)]
             print(f"\n=== {' '.join(cmd[1:])}", flush=True)
@@ -100,12 +97,17 @@ def _head(file: str, data: dict[str, Any]) -> list[str]:
     m = data.get("machine") or {}
     load = m.get("loadavg_at_start")
     return [
-        f"**{kind}** — finished {data.get('finished', '?')}; `{data.get('command', '?')}`; raw: "
+        f"**{kind}** — finished {data.get('finished', '?')}; `{_reproducible(data.get('command', '?'))}`; raw: "
         f"[`bench/results/{file}`](../bench/results/{file}); load average at start {load}; "
         + _speed(data.get("machine_speed"))
         + ("" if data.get("ok", True) else " — **some step failed; see the raw file**"),
         "",
     ]
+
+
+def _reproducible(command: str) -> str:
+    """A recorded command as it is typed now: runs recorded as `python bench/x.py` are `python -m bench.x`."""
+    return re.sub(r"\bpython bench/(\w+)\.py\b", r"python -m bench.\1", command)
 
 
 def _speed(speed: dict[str, Any] | None) -> str:
@@ -146,7 +148,7 @@ def render_ingest() -> list[str]:
     ]
     results = _load("ingest")
     if not results:
-        return [*out, "No run yet: `python bench/ingest.py`.", ""]
+        return [*out, "No run yet: `python -m bench.ingest`.", ""]
     for file, d in results:
         out += _head(file, d)
         if d.get("reconstructed"):
@@ -202,7 +204,7 @@ def render_retrieval() -> list[str]:
     ]
     results = _load("retrieval")
     if not results:
-        return [*out, "No run yet: `python bench/retrieval.py --store DIR`.", ""]
+        return [*out, "No run yet: `python -m bench.retrieval --store DIR`.", ""]
     for file, d in results:
         out += _head(file, d)
         rows = []
@@ -257,7 +259,7 @@ def render_quality() -> list[str]:
     out = [
         "## Answer quality",
         "",
-        "`evaluation.evaluate` (Evaluator + summarize) on archive-qa's default pipeline, and the same metrics for the "
+        "`evaluation` (Evaluator + summarize) on archive-qa's default pipeline, and the same metrics for the "
         "tutorial pipeline: top-10 dense chunks for retrieval metrics, the top 4 whole chunks into the same prompt "
         "(`qa.prompt.answer_messages`) and the same answerer, scored by the same `contains_answer`. "
         "hits@k/MRR count the first of up to 10 distinct articles that is a gold article.",
@@ -265,7 +267,7 @@ def render_quality() -> list[str]:
     ]
     found = [(f.name, json.loads(f.read_text())) for f in sorted(RESULTS.glob("quality*.json"))]
     if not found:
-        return [*out, "No run yet: `python bench/quality.py --store DIR`.", ""]
+        return [*out, "No run yet: `python -m bench.quality --store DIR`.", ""]
     for file, d in found:
         out += _head(file, d)
         out.append(
@@ -312,7 +314,7 @@ def render_answer_latency() -> list[str]:
     ]
     results = _load("answer_latency")
     if not results:
-        return [*out, "No run yet: `python bench/answer_latency.py --store DIR`.", ""]
+        return [*out, "No run yet: `python -m bench.answer_latency --store DIR`.", ""]
     for file, d in results:
         out += _head(file, d)
         aq, base = _get(d, "systems", "archive-qa") or {}, _get(d, "systems", "tutorial") or {}
@@ -353,12 +355,12 @@ def render() -> str:
     lines = [
         "# Benchmarks",
         "",
-        "Generated by `python bench/run_all.py` from the raw results in `bench/results/`; every figure below was "
+        "Generated by `python -m bench.run_all` from the raw results in `bench/results/`; every figure below was "
         "read from a result file, and each section names the command that produced it. archive-qa and its baseline "
         "(the LangChain RAG tutorial pipeline, `bench/tutorial.py`) are measured in the same run, back to back, each "
         "in its own process; compare the ratios rather than absolute times, since other work shares the machine "
         "(see the load average of each run). Regenerate this page without re-running: "
-        "`python bench/run_all.py --docs-only`.",
+        "`python -m bench.run_all --docs-only`.",
         "",
         f"Machine{'s' if len(machines) > 1 else ''} of these runs (as each result file records it): "
         f"{'; '.join(machines) or 'none recorded'}; no GPU. Each run's header adds that machine's own speed, "

@@ -1,7 +1,7 @@
 """The local model on two llama.cpp runtimes, side by side: xllamacpp (prebuilt wheel) vs llama-cpp-python.
 
-    python bench/runtimes.py --store DIR                 # 120 answerable 2022 questions per runtime, 2 rounds
-    python bench/runtimes.py --store DIR --questions 10  # a quick look
+    python -m bench.runtimes --store DIR                 # 120 answerable 2022 questions per runtime, 2 rounds
+    python -m bench.runtimes --store DIR --questions 10  # a quick look
 
 llama-cpp-python is not a dependency any more: install it into the venv first
 (`pip install llama-cpp-python==0.3.36`, a 3-6 minute compile). Each runtime runs in its own child process, in
@@ -23,11 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # `python bench/runtimes.py`: import from the repo root, not bench/
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
-
-from bench.common import QUESTIONS, machine, percentile, run_measured, store_settings, write_result
+from bench.common import QUESTIONS, machine, module_cmd, run_measured, store_settings, write_result
+from evaluation.summary import percentile
 
 RUNTIMES = ("xllamacpp", "llama-cpp-python")
 
@@ -88,7 +85,8 @@ class Timed:
 
 
 def child(runtime: str, store: Path, n: int) -> dict[str, Any]:
-    from evaluation.evaluate import Evaluator, load_questions
+    from evaluation.questions import load_questions
+    from evaluation.runner import Evaluator
     from qa.pipeline import ArchiveQA
 
     settings = store_settings(store, answerer="llm")
@@ -156,8 +154,7 @@ def main() -> None:
     for number in range(args.rounds):
         for runtime in RUNTIMES:
             cmd = [
-                sys.executable,
-                __file__,
+                *module_cmd("runtimes"),
                 "--child",
                 runtime,
                 "--store",

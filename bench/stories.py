@@ -1,7 +1,7 @@
 """Near-duplicate stories: MinHash candidate pairs, precision and recall on hand-labelled pairs, grouping time.
 
-    python bench/stories.py                      # every dataset: pairs, P/R per threshold, groups, timing
-    python bench/stories.py --show rqa2022 --band 0.4 0.6 --count 10   # unlabelled pairs to read and label
+    python -m bench.stories                      # every dataset: pairs, P/R per threshold, groups, timing
+    python -m bench.stories --show rqa2022 --band 0.4 0.6 --count 10   # unlabelled pairs to read and label
 
 Datasets (read in place from ../shared, never copied): `bbc` (../shared/data/bbc/<category>/NNN.txt: headline,
 blank line, body; undated), `rqa2022` and `rqa2023` (RealTime QA articles.jsonl.gz). Items with the same
@@ -29,12 +29,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
-
-if __package__ in (None, ""):  # `python bench/stories.py`: import from the repo root, not bench/
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -100,12 +95,12 @@ def candidate_pairs(items: list[Item]) -> tuple[list[Pair], dict[str, float]]:
     lsh = MinHashLSH(threshold=FLOOR, num_perm=signatures.NUM_PERM)
     for i, value in enumerate(values):
         if value is not None:
-            lsh.insert(i, stories._as_minhash(value.values))
+            lsh.insert(i, stories.as_minhash(value.values))
     pairs = []
     for i, value in enumerate(values):
         if value is None:
             continue
-        for j in lsh.query(stories._as_minhash(value.values)):
+        for j in lsh.query(stories.as_minhash(value.values)):
             other = values[j]
             if j <= i or other is None or (estimate := value.jaccard(other)) < FLOOR:
                 continue

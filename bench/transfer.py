@@ -1,6 +1,6 @@
 """Tune retrieval on one development year, check it on the other, both ways; and abstention rules that transfer.
 
-    python bench/transfer.py --store 2022=/work/stores/rqa2022 --store 2023=/work/stores/rqa2023
+    python -m bench.transfer --store 2022=/work/stores/rqa2022 --store 2023=/work/stores/rqa2023
 
 No language model runs. For every answerable question with a gold article (as of its date) the dense and keyword
 candidates are fetched once; each setting is then varied alone around the defaults and the fusion re-run on the
@@ -21,10 +21,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-if __package__ in (None, ""):  # `python bench/transfer.py`: import from the repo root, not bench/
-    _here = Path(__file__).resolve().parent
-    sys.path[:] = [str(_here.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _here]
 
 from bench.common import YEARS, rqa, store_settings, table, write_result
 
@@ -60,7 +56,8 @@ class Year:
 
 
 def load_year(name: str, store: Path, limit: int | None) -> Year:
-    from evaluation.evaluate import Evaluator, load_questions
+    from evaluation.questions import load_questions
+    from evaluation.runner import Evaluator
     from qa.filters import Filters, asks_for_recent
     from qa.pipeline import ArchiveQA
 

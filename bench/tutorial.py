@@ -56,13 +56,18 @@ def open_store(persist: Path, emb: Any) -> Any:
     return Chroma(collection_name=COLLECTION, embedding_function=emb, persist_directory=str(persist))
 
 
+def chunk_count(store: Any) -> int:
+    """How many chunks a tutorial store holds (langchain-chroma's public `get`, ids only)."""
+    return len(store.get(include=[])["ids"])
+
+
 def stored_chunks(store: Any) -> list[Any]:
     """Every chunk of a tutorial store as Documents (for BM25 over exactly the same chunks)."""
     from langchain_core.documents import Document
 
     out, offset = [], 0
     while True:
-        got = store._collection.get(include=["documents", "metadatas"], limit=5000, offset=offset)
+        got = store.get(include=["documents", "metadatas"], limit=5000, offset=offset)
         if not got["ids"]:
             return out
         out += [

@@ -139,3 +139,8 @@ def _story_of(record: ArticleRecord) -> str:
 
 def _as_minhash(values: np.ndarray) -> MinHash:
     return MinHash(hashvalues=values, scheme=SCHEME, permutations=permutations())  # LSH reads only the values
+
+
+def as_minhash(values: np.ndarray) -> MinHash:
+    """A stored signature's hash values as a MinHash, for querying an LSH index like the story grouping does."""
+    return _as_minhash(values)

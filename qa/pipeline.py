@@ -280,3 +280,12 @@ def _distinct_articles(passages: Sequence[Passage], exclude: set[str]) -> list[P
             seen.add(passage.article_id)
             out.append(passage)
     return out
+
+
+def is_refusal(text: str) -> bool:
+    """Whether an answer text says the archive does not hold the answer (the pipeline's own refusal test).
+
+    >>> is_refusal("The archive does not contain an answer to this question."), is_refusal("It rose 4% [1].")
+    (True, False)
+    """
+    return _is_refusal(text)

@@ -1,0 +1,1 @@
+"""Benchmarks of archive-qa against the LangChain tutorial pipeline, each run as `python -m bench.<name>`."""
