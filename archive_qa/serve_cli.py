@@ -1,4 +1,4 @@
-"""`archive-qa serve`: the web app (app.py) on 127.0.0.1:7860; another address needs a password or --insecure."""
+"""`archive-qa serve`: the web app (ui/page.py) on 127.0.0.1:7860; another address needs a password or --insecure."""
 
 from __future__ import annotations
 
@@ -102,8 +102,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     importer.join()
     import gradio as gr
 
-    from app import create
-    from ui.render import CSS, HEAD, MONO_FONTS, SYSTEM_FONTS
+    from ui.assets import CSS, HEAD, MONO_FONTS, SYSTEM_FONTS
+    from ui.page import create
 
     demo, _ = create(settings, qa)
     demo.launch(

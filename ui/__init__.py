@@ -1,1 +1,1 @@
-"""The browser app's panels and their HTML rendering (wired together by app.py)."""
+"""The browser app: its calls, its page and panels, their HTML rendering and static files (served via app.py)."""

@@ -1,6 +1,6 @@
 """The app's Index tab: what the index holds, uploads, and taking a file's articles out again.
 
-Built inside `build_ui` (app.py) under its `gr.Tab("Index")`; the calls are `ArchiveApp.ingest` and
+Built inside `build_ui` (ui/page.py) under its `gr.Tab("Index")`; the calls are `ArchiveApp.ingest` and
 `ArchiveApp.remove`, also served as the named API endpoints `ingest` and `remove`.
 """
 
@@ -17,7 +17,7 @@ from storage.lock import StoreBusyError
 from ui import render as ui
 
 if TYPE_CHECKING:
-    from app import ArchiveApp
+    from ui.archive_app import ArchiveApp
 
 INDEX_SLOT = "index-write"  # uploads and removals: one at a time (each holds the store's writer lock)
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}

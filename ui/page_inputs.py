@@ -1,16 +1,17 @@
-"""What the page starts from and what it takes in: starter questions, dates from the date boxes and the API, chat
-turns as history. Used by app.py and the tab modules (ui/index_panel.py, ui/timeline_panel.py)."""
+"""What the page starts from and takes in: starter questions, dates and filters, a chat question as a ChatRequest."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from qa.filters import Filters
 from qa.types import Message
 
 
@@ -25,6 +26,49 @@ def parse_date(value: Any, what: str) -> date | None:
         return date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         raise gr.Error(f"{what}: {value!r} is not a date like 2024-03-31") from None
+
+
+def page_filters(as_of: Any = None, since: Any = None, until: Any = None, sources: Any = None) -> Filters:
+    """The search filters of the date boxes and source picker (or the API's arguments); as-of defaults to today.
+
+    >>> page_filters("2024-03-31", since="2024-01-01").since
+    datetime.date(2024, 1, 1)
+    """
+    return Filters(
+        as_of=parse_date(as_of, "as-of date") or date.today(),
+        since=parse_date(since, "since"),
+        until=parse_date(until, "until"),
+        sources=tuple(sources or ()),
+    )
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """One chat question as the pipeline takes it, read from the page once (`ui.chat_panel.ChatPanel.request`).
+
+    `turns` are the chat's earlier turns as the page keeps them: question, plain answer text (empty when it
+    failed), rendered sources and the standalone question it was searched for.
+
+    >>> request = ChatRequest("And in May?", page_filters("2024-06-30"), "extractive", 4)
+    >>> request.history, request.previous_search
+    ([], None)
+    """
+
+    question: str
+    filters: Filters
+    answerer: str
+    k: int
+    turns: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def history(self) -> list[Message]:
+        return chat_history(self.turns)
+
+    @property
+    def previous_search(self) -> str | None:
+        """How the last answered turn was searched for, to resolve a follow-up against."""
+        searched = [t.get("standalone") for t in self.turns if t["answer"]]
+        return searched[-1] if searched else None
 
 
 def chat_history(turns: list[dict[str, str]]) -> list[Message]:

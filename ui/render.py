@@ -1,7 +1,8 @@
 """HTML for the web app: answers with clickable [n], source cards with highlighted passages, full articles, stats.
 
 Everything that comes from the archive (titles, text, places, links, paths) is HTML-escaped here; links are
-only ever http(s). The app (app.py) wires these strings into Gradio components and holds no markup itself.
+only ever http(s). The panels (ui/*_panel.py) put these strings into Gradio components; the CSS that styles them
+and the script behind the [n] links are ui/static/app.css and ui/static/app.js (read by ui/assets.py).
 """
 
 from __future__ import annotations
@@ -13,88 +14,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from qa.citations import MARKER
 from qa.types import Answer, Passage, is_quoted_after_decline, is_quoted_after_echo
 
-MARKER = re.compile(r"\[(\d{1,3})\]")
 FULL_TEXT_LIMIT = 60_000  # characters of an article shown in the full-article expander
-
-SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica", "Arial", "sans-serif"]
-MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
-
-CSS = """
-.aq-answer { white-space: normal; line-height: 1.5; }
-.aq-cite { font-weight: 600; text-decoration: none; padding: 0 .1em; border-radius: 4px; cursor: pointer; }
-.aq-cite:hover, .aq-cite:focus { background: rgba(245, 158, 11, .25); }
-.aq-pending { opacity: .7; font-style: italic; }
-/* Our own "Searching the archive…" bubble stands for Gradio's loading dots (one placeholder, no jump). */
-#aq-chat div:has(> [role="status"][aria-label="Loading response"]) { display: none; }
-.aq-caret { display: inline-block; width: .5em; animation: aq-blink 1s steps(1) infinite; }
-@keyframes aq-blink { 50% { opacity: 0; } }
-.aq-standalone { margin-top: .5em; font-size: .8em; opacity: .75; }
-.aq-closest { margin: .4em 0 0 1.1em; padding: 0; font-size: .95em; }
-.aq-quoted { margin-top: .3em; font-size: .85em; color: #6b7280; font-style: italic; }
-#aq-sources { height: 620px; overflow-y: auto; overscroll-behavior: contain; padding-right: 4px; }
-.aq-panel-title { font-size: .85em; text-transform: uppercase; letter-spacing: .04em; opacity: .7; margin: 0 0 .5em; }
-.aq-card { border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; padding: .6em .8em;
-  margin-bottom: .7em; scroll-margin-top: 8px; transition: box-shadow .3s, border-color .3s; }
-.aq-card.aq-active { border-color: #f59e0b; box-shadow: 0 0 0 3px rgba(245, 158, 11, .45); }
-.aq-card-head { font-weight: 600; }
-.aq-n { display: inline-block; min-width: 1.8em; color: #b45309; }
-.aq-meta { font-size: .82em; opacity: .8; margin: .2em 0 .4em; overflow-wrap: anywhere; }
-.aq-also { font-style: italic; }
-.aq-passage { font-size: .92em; margin: .3em 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-.aq-card mark, .aq-answer mark { background: #fde68a; color: #111; padding: 0 .1em; border-radius: 2px; }
-.aq-full { font-size: .88em; white-space: pre-wrap; max-height: 360px; overflow-y: auto; margin-top: .4em;
-  overflow-wrap: anywhere; }
-.aq-full mark.aq-span { background: #dbeafe; color: #111; }
-.aq-related { font-size: .9em; }
-.aq-related li { margin-bottom: .35em; }
-.aq-empty { opacity: .7; font-size: .95em; }
-.aq-stats { border-collapse: collapse; font-size: .95em; margin-bottom: .8em; }
-.aq-stats th { text-align: left; font-weight: 600; padding: .3em 1.2em .3em .6em; vertical-align: top; }
-.aq-stats td { padding: .3em .6em; overflow-wrap: anywhere; }
-.aq-timeline { list-style: none; margin: 0; padding: 0; }
-.aq-tl-entry { border-left: 3px solid #f59e0b; padding: .3em 0 .3em .8em; margin-bottom: .7em; }
-.aq-tl-entry summary { cursor: pointer; }
-.aq-tl-title, .aq-tl-sentence { display: block; }  /* the head stays inline: the open/close triangle starts it */
-.aq-tl-head { font-size: .85em; opacity: .8; } .aq-tl-title { font-weight: 600; } .aq-tl-sentence { font-size: .92em; }
-@media (max-width: 640px) {
-  #aq-sources { height: 55vh; }
-}
-"""
-
-# Clicking [n] selects the source card n of that answer (waiting for the panel to switch answers if needed),
-# scrolls it into view and highlights it. Without JavaScript the #src-… anchor still jumps to the card.
-HEAD = """
-<script>
-(() => {
-  function show(card) {
-    document.querySelectorAll('.aq-card.aq-active').forEach((c) => c.classList.remove('aq-active'));
-    card.classList.add('aq-active');
-    card.scrollIntoView({behavior: 'smooth', block: 'nearest'});
-    card.focus({preventScroll: true});
-  }
-  document.addEventListener('click', (event) => {
-    const link = event.target.closest ? event.target.closest('a[href^="#src-"]') : null;
-    if (!link) return;
-    event.preventDefault();
-    const id = link.getAttribute('href').slice(1);
-    let tries = 0;
-    const find = () => {
-      const card = document.getElementById(id);
-      if (card) { show(card); } else if (++tries < 60) { setTimeout(find, 100); }
-    };
-    find();
-  }, true);
-  // A timeline entry opened: bring its marked sentence into view inside the article box.
-  document.addEventListener('toggle', (event) => {
-    const opened = event.target;
-    const mark = opened.matches && opened.matches('details.aq-tl-article[open]') && opened.querySelector('mark');
-    if (mark) mark.scrollIntoView({block: 'nearest'});
-  }, true);
-})();
-</script>
-"""
 
 
 def esc(text: object) -> str:

@@ -1,9 +1,9 @@
 """The app's Timeline tab: how a story developed, one entry per story, each opening its article at its sentence.
 
-Built inside `build_ui` (app.py) under its `gr.Tab("Timeline")`; the call is `ArchiveQA.timeline` (qa/timeline.py),
-also served as the named API endpoint `timeline`. The entries' markup is here; the CSS, the script that scrolls an
-opened entry's sentence into view, and the full-article markup shared with the chat's source cards are in
-`ui.render`.
+Built inside `build_ui` (ui/page.py) under its `gr.Tab("Timeline")`; the call is `ArchiveQA.timeline` (qa/timeline.py),
+also served as the named API endpoint `timeline`. The entries' markup is here; the full-article markup shared with
+the sources panel's cards is in `ui.render`, the CSS and the script that scrolls an opened entry's sentence into
+view in ui/static/.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from qa.timeline import TimelineEntry
 from ui import render as ui
 
 if TYPE_CHECKING:
-    from app import ArchiveApp
+    from ui.archive_app import ArchiveApp
 
 TIMELINE_SLOT = "timeline"  # the tab and the API build one timeline at a time (the embedder runs on two cores)
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
