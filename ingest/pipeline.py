@@ -44,8 +44,11 @@ class _Batch:
 class Ingestor:
     """Idempotent, crash-safe ingest into an ArchiveStore.
 
-    >>> report = Ingestor(store, embedder, Chunker(900, 150), Path(".archive-qa/keyword")).run([Path("archive/")])
-    >>> print(report.summary())
+    >>> store = open_store(Settings(store=Path("new-store")), embedder)  # storage.factory
+    >>> ingestor = Ingestor(store, embedder, Chunker(900, 150), Path("new-store/keyword"))
+    >>> print(ingestor.run([Path("archive/")], progress=False).summary())
+    articles: 2 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 0 removed
+    chunks written: ...
     """
 
     def __init__(

@@ -99,8 +99,8 @@ class StoryAssigner:
     and their signature is stored for the next run; their story is their own.
 
     >>> stories = StoryAssigner(store, store.article_records())
-    >>> stories.assign(article)
-    {'story_id': '<id of the story's first article>', 'minhash': 'mh2.5w.128.lead60x3:…'}
+    >>> stories.assign(Article("Dockers strike halts grain loading at Valmora", wire_copy, "wire.txt"))
+    {'story_id': '...', 'minhash': 'mh2.5w.128.lead60x3:...'}
     """
 
     def __init__(self, store: ArchiveStore, records: Mapping[str, ArticleRecord]) -> None:

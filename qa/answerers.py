@@ -39,8 +39,11 @@ class GeneratorAnswerer:
     Only the articles holding one of the chosen sentences are shown, numbered [1]..[m] in retrieval order; the
     model's numbers are mapped back to the caller's passages, so citations always refer to `passages` as given.
 
-    >>> answerer = GeneratorAnswerer(LlamaCppGenerator(settings), max_tokens=200, embedder=embedder)
+    >>> generator = ScriptedGenerator("Coastline Mariners won it [1].")  # any Generator: llama.cpp, an endpoint
+    >>> answerer = GeneratorAnswerer(generator, max_tokens=200, embedder=embedder)
     >>> *_, text = answerer.stream("Who won?", passages, date(2024, 6, 1))
+    >>> text
+    'Coastline Mariners won it [1].'
     """
 
     quotes = False  # the model composes its own sentences

@@ -38,7 +38,7 @@ def rank_sentences(
     + the answer type the question asks for (a year, a number, a date) + a retrieval-rank prior.
 
     >>> rank_sentences("Who won the Savanna Cup?", passages, embedder)[0].text
-    'Rift Valley Stars won the Savanna Cup on penalties.'
+    "NAIROBI, May 19, 2024 — Coastline Mariners won the Savanna Cup for the first time, ..."
     """
     candidates = [
         (number, s, e, passage.text[s:e].strip())
@@ -80,6 +80,8 @@ def promote_asked_kind(
     the best: a dateline restates the question's topic better than any sentence of its article, but the sentence
     holding the asked-for figure answers it.
 
+    >>> ranked = [Sentence(1, 0, 44, "OSLO — Work on the treaty plan goes on.", 2.1),
+    ...           Sentence(1, 45, 92, "So far 62 percent of the measures are in place.", 1.7)]
     >>> [s.text for s in promote_asked_kind(ranked, asked_kind("What share of the work is done?"))][:1]
     ['So far 62 percent of the measures are in place.']
     """

@@ -16,7 +16,7 @@ class ExtractiveAnswerer:
 
     >>> answerer = ExtractiveAnswerer(embedder)
     >>> "".join(answerer.stream("Who won?", passages, date.today()))
-    'Rift Valley Stars won the Savanna Cup on penalties. [1]'
+    "NAIROBI, May 19, 2024 — Coastline Mariners won the Savanna Cup for the first time, ... [1]"
     """
 
     name = "extractive"

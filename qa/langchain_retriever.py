@@ -20,6 +20,7 @@ class ArchiveRetriever(BaseRetriever):
     >>> from qa.pipeline import ArchiveQA
     >>> retriever = ArchiveRetriever(retriever=ArchiveQA.from_settings(Settings()).retriever)
     >>> retriever.invoke("What did the Bank of Caldora decide?")[0].metadata["title"]
+    'Bank of Caldora cuts interest rate for first time in three years'
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)

@@ -61,6 +61,7 @@ def latest_state(
     """For a question about something that changes, the newest report of the best-matching story (published by
     the as-of date, or by the end of the period the question names) is moved to the front; otherwise unchanged.
 
+    >>> passages = qa.retriever.retrieve("What is the Bank of Caldora's rate?", Filters(as_of=date(2024, 6, 1)))
     >>> latest_state("What is the bank's rate?", passages, Filters(as_of=date(2024, 6, 1))).passages[0].published
     '2024-03-20'
     """

@@ -27,7 +27,10 @@ class ArchiveQA:
 
     >>> qa = ArchiveQA.from_settings(Settings(answerer="extractive"))
     >>> answer = qa.ask("What rate did the Bank of Caldora set in March 2024?")
-    >>> answer.text, [c.passage.title for c in answer.citations]
+    >>> answer.text
+    'VERAMONTE, March 20, 2024 — The Bank of Caldora cut its benchmark policy rate by 50 basis points to 5.75%, ...'
+    >>> answer.citations[0].passage.title
+    'Bank of Caldora cuts interest rate for first time in three years'
     """
 
     def __init__(self, retriever: HybridRetriever, embedder: Embedder, settings: Settings) -> None:

@@ -74,7 +74,7 @@ class ArchiveStore:
     An article record is written only after all of its chunks, so a record marks a complete article: a crash
     leaves at worst chunks without a record, which the next ingest rewrites (same ids) or sweeps away.
 
-    >>> store = ArchiveStore.open(make_client(Path("/tmp/aq"), None), "archive", embedder, "sentences-v1")
+    >>> store = ArchiveStore.open(make_client(Path("empty-store"), None), "archive", embedder, "sentences-v1")
     """
 
     def __init__(self, client: ClientAPI, chunks: Any, articles: Any) -> None:

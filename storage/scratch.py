@@ -21,9 +21,15 @@ GRACE_SECONDS = 60.0
 class ScratchFolder:
     """A `.tmp-*` folder under `root`, locked by this process while it fills it; removed unless published.
 
+    >>> root = Path("keyword")
+    >>> root.mkdir()
     >>> with ScratchFolder(root) as scratch:
     ...     (scratch.path / "data.npy").write_bytes(b"...")
     ...     scratch.publish(root / "final")
+    3
+    True
+    >>> sorted(p.name for p in (root / "final").iterdir())
+    ['data.npy']
     """
 
     def __init__(self, root: Path) -> None:
