@@ -174,6 +174,7 @@ def model_speed(settings: Settings, max_tokens: int = 24) -> ModelSpeed:
     Meant for a process's first prompt: llama.cpp keeps the previous prompt's tokens, and a second call would read
     only what differs (the system prompt and examples, 321 tokens, stay cached between questions).
     """
+    from generators.base import drain
     from generators.llama import get_llm_generator
     from qa.prompt import answer_messages
     from qa.types import Passage
@@ -187,9 +188,7 @@ def model_speed(settings: Settings, max_tokens: int = 24) -> ModelSpeed:
                 for n, text in enumerate(texts)]  # fmt: skip
     messages = answer_messages("What did the harbour council approve?", passages, date(2024, 3, 10))
     wall, cpu = time.perf_counter(), time.process_time()
-    for _ in generator.stream(messages, max_tokens=max_tokens):
-        pass
-    timings = generator.last_timings
+    _, timings = drain(generator.stream(messages, max_tokens=max_tokens))
     if timings is None:
         raise RuntimeError("the local model ended its stream without llama.cpp's timings")
     share = (time.process_time() - cpu) / ((time.perf_counter() - wall) * settings.llm_threads)

@@ -33,18 +33,19 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _filters(args: argparse.Namespace) -> Filters:
-    from qa.filters import Filters  # here, not at the top: `archive-qa --help` loads no qa module
+    from qa.filters import Filters  # here, not at the top: `archive-qa --help` loads only the answerer registry
 
     return Filters(as_of=args.as_of or date.today(), since=args.since, until=args.until, sources=tuple(args.source))
 
 
 def register(sub: Any, commands: dict[str, Any]) -> None:
     from archive_qa.cli import store_options
+    from qa.registry import answerer_names
 
     ask = sub.add_parser("ask", help="answer a question from the archive, with citations")
     ask.add_argument("question")
     store_options(ask)
-    ask.add_argument("--answerer", choices=["llm", "extractive", "openai"])
+    ask.add_argument("--answerer", choices=answerer_names())
     _filter_options(ask)
     ask.add_argument("--k", type=int, help="passages given to the answerer")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
@@ -62,7 +63,7 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
     evaluate.add_argument("questions", nargs="+", type=Path)
     store_options(evaluate)
     evaluate.add_argument(
-        "--answerer", choices=["llm", "extractive", "openai", "none"], default=None, help="'none' scores retrieval only"
+        "--answerer", choices=[*answerer_names(), "none"], default=None, help="'none' scores retrieval only"
     )
     evaluate.add_argument("--limit", type=int)
     evaluate.add_argument("--seed", type=int, default=0)

@@ -18,12 +18,13 @@ REFUSAL_EXIT = 2
 
 def register(sub: Any, commands: dict[str, Any]) -> None:
     from archive_qa.cli import store_options
+    from qa.registry import answerer_names
 
     serve = sub.add_parser("serve", help="serve the chat web app (default http://127.0.0.1:7860)")
     store_options(serve)
     serve.add_argument("--host", help="address to bind (env ARCHIVE_QA_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (env ARCHIVE_QA_PORT, default 7860)")
-    serve.add_argument("--answerer", choices=["llm", "extractive", "openai"], help="default answerer in the UI")
+    serve.add_argument("--answerer", choices=answerer_names(), help="default answerer in the UI")
     serve.add_argument(
         "--insecure",
         action="store_true",

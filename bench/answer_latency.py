@@ -60,6 +60,7 @@ def _stats(values: list[float]) -> dict[str, Any]:
 
 def child_archive_qa(store: Path, n_extractive: int, n_llm: int, llm: bool) -> dict[str, Any]:
     from bench.quality import Recording
+    from qa.answer import Delta
     from qa.filters import Filters
     from qa.pipeline import ArchiveQA
 
@@ -89,7 +90,7 @@ def child_archive_qa(store: Path, n_extractive: int, n_llm: int, llm: bool) -> d
         clock = time.perf_counter()
         first_at = None
         for item in qa.stream(q.text, filters=Filters(as_of=q.as_of), answerer="llm"):
-            if first_at is None and isinstance(item, str) and item:
+            if first_at is None and isinstance(item, Delta) and item.text:
                 first_at = time.perf_counter() - clock
         done = time.perf_counter() - clock
         if recorder.last is None:  # abstained before generation: no LLM involved

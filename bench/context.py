@@ -82,7 +82,7 @@ def measure(store: Path, overrides: dict[str, Any], year: str = "2022") -> dict[
 
 def miss_stages(rows_file: Path, in_context: dict[str, bool]) -> dict[str, int]:
     """Count the wrong answerable rows by the first stage that lost the gold answer."""
-    from qa.types import is_quoted_after_decline, is_quoted_after_echo
+    from qa.answer import Provenance
 
     counts: dict[str, int] = {}
     for line in rows_file.open():
@@ -97,9 +97,9 @@ def miss_stages(rows_file: Path, in_context: dict[str, bool]) -> dict[str, int]:
             stage = "context selection: in the passages, not in the sentences shown"
         elif row["abstained"]:
             stage = "model refused with the answer in view (evidence below the fallback threshold)"
-        elif is_quoted_after_decline(row.get("answered_by", "")):
+        elif Provenance.of(row.get("answered_by", "")) is Provenance.QUOTED_AFTER_DECLINE:
             stage = "model refused; the quoted sentences missed the answer"
-        elif is_quoted_after_echo(row.get("answered_by", "")):
+        elif Provenance.of(row.get("answered_by", "")) is Provenance.QUOTED_AFTER_ECHO:
             stage = "model restated the question; the quoted sentences missed the answer"
         else:
             stage = "model misread: the answer was in view, another one was given"

@@ -72,14 +72,19 @@ class Recording:
         self.last = record
         started = time.perf_counter()
         deltas = 0
-        for delta in self.inner.stream(messages, max_tokens):
+        stream = self.inner.stream(messages, max_tokens)
+        while True:
+            try:
+                delta = next(stream)
+            except StopIteration as end:  # llama.cpp's stream returns its counts
+                counted = end.value
+                break
             if not deltas:
                 record["first_token"] = time.perf_counter() - started
             deltas += 1
             yield delta
         record["generate"] = time.perf_counter() - started
         record["deltas"] = deltas
-        counted = getattr(self.inner, "last_timings", None)
         if counted is not None:
             record["prompt_tokens"] = counted.prompt_tokens + counted.cached_prompt_tokens
 

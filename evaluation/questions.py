@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from qa.types import Message
+from generators.base import Message
 
 GROUPS = ("answerable", "no_gold", "unanswerable")
 

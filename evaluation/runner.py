@@ -15,10 +15,11 @@ from evaluation.questions import Question, load_questions
 from evaluation.rows import CitedRow, Row, misses_text, retrieval_row, with_answer
 from evaluation.scoring import gold_rank, supports
 from evaluation.summary import calibrate_threshold, summarize
+from qa.answer import Answer
 from qa.citations import cited_numbers
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
-from qa.types import Answer, Passage
+from qa.types import Passage
 
 
 class Evaluator:

@@ -8,7 +8,7 @@ from typing import Any
 
 from evaluation.questions import GROUPS
 from evaluation.rows import Row
-from qa.types import is_quoted_after_decline, is_quoted_after_echo
+from qa.answer import Provenance
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -65,8 +65,9 @@ def _metrics(rows: Sequence[Row]) -> dict[str, Any]:
 
 def _quoted_shares(rows: Sequence[Row]) -> dict[str, float]:
     """The shares of answers the extractive answerer quoted after the model declined, or only echoed the question."""
-    quoted = sum(1 for r in rows if is_quoted_after_decline(r.get("answered_by", "")))
-    echoed = sum(1 for r in rows if is_quoted_after_echo(r.get("answered_by", "")))
+    stated = [Provenance.of(r.get("answered_by", "")) for r in rows]
+    quoted = sum(1 for provenance in stated if provenance is Provenance.QUOTED_AFTER_DECLINE)
+    echoed = sum(1 for provenance in stated if provenance is Provenance.QUOTED_AFTER_ECHO)
     return {"quoted_after_decline": quoted / len(rows), "quoted_after_echo": echoed / len(rows)}
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from generators.base import Message
 from generators.model_file import ensure_model
-from qa.types import Message
 
 _DONE = object()  # end of one stream in the queue between llama.cpp's callback and the caller
 
@@ -101,26 +101,34 @@ class LlamaCppGenerator:
     stops the decoding at the next token.
 
     >>> generator = LlamaCppGenerator(ensure_model(Path("/tmp/aqcache")))
-    >>> text = "".join(generator.stream([{"role": "user", "content": "Say hi."}], max_tokens=8))
+    >>> from generators.base import drain
+    >>> text, timings = drain(generator.stream([{"role": "user", "content": "Say hi."}], max_tokens=8))
+    >>> timings.generated_tokens > 0
+    True
     """
 
     def __init__(self, model_path: Path, n_ctx: int = 4096, n_threads: int = 2, server: Any = None) -> None:
         self.name = f"llama.cpp/{model_path.stem}"
         self._server = server if server is not None else shared_server(model_path, n_ctx, n_threads)
-        self.last_timings: StreamTimings | None = None  # of the latest stream that ran to its end
 
-    def stream(self, messages: list[Message], max_tokens: int) -> Generator[str, None, None]:
-        """Text deltas of the model's reply, as llama.cpp decodes them."""
+    def stream(self, messages: list[Message], max_tokens: int) -> Generator[str, None, StreamTimings | None]:
+        """Text deltas of the model's reply, as llama.cpp decodes them; returns (as the generator's return value,
+        see `drain`) llama.cpp's counts of this stream, None when it ended without them."""
         deltas: queue.Queue[Any] = queue.Queue()
         stop = threading.Event()
         body = {"messages": messages, "max_tokens": max_tokens, "temperature": 0.0, "top_k": 1, "stream": True}
         worker = threading.Thread(target=self._run, args=(body, deltas, stop), daemon=True)
         worker.start()
+        timings = None
         try:
             while (item := deltas.get()) is not _DONE:
                 if isinstance(item, Exception):
                     raise item
-                yield item
+                if isinstance(item, StreamTimings):
+                    timings = item
+                else:
+                    yield item
+            return timings
         finally:
             stop.set()  # the callback answers True at the next token: llama.cpp stops decoding this request
             worker.join()
@@ -137,7 +145,7 @@ class LlamaCppGenerator:
                 if content:
                     deltas.put(content)
             if "timings" in chunk:  # the last chunk of a stream carries llama.cpp's counts
-                self.last_timings = StreamTimings.of(chunk["timings"])
+                deltas.put(StreamTimings.of(chunk["timings"]))
             return stop.is_set()
 
         try:

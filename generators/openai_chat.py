@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from qa.types import Message
+from generators.base import Message
 
 
 class OpenAISettings(Protocol):
@@ -43,6 +43,11 @@ class OpenAIChatGenerator:
         self._model = model
         self._headers = {"Authorization": f"Bearer {api_key}", "Accept": "text/event-stream"}
         self._timeout = timeout
+
+    @classmethod
+    def from_settings(cls, settings: OpenAISettings) -> OpenAIChatGenerator:
+        """The endpoint configured by ARCHIVE_QA_OPENAI_BASE_URL / _MODEL / _API_KEY."""
+        return cls(settings.openai_base_url, settings.openai_model, settings.openai_api_key)
 
     def stream(self, messages: list[Message], max_tokens: int) -> Generator[str, None, None]:
         """Text deltas of the reply; raises OpenAIEndpointError naming the URL when the server fails."""
@@ -92,8 +97,3 @@ def _deltas(lines: Iterator[str], url: str) -> Iterator[str]:
             content = (choice.get("delta") or {}).get("content")
             if content:
                 yield content
-
-
-def get_openai_generator(settings: OpenAISettings) -> OpenAIChatGenerator:
-    """The OpenAI-compatible generator configured by ARCHIVE_QA_OPENAI_BASE_URL / _MODEL / _API_KEY."""
-    return OpenAIChatGenerator(settings.openai_base_url, settings.openai_model, settings.openai_api_key)

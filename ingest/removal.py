@@ -16,13 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from archive_qa.settings import Settings
-from ingest.readers import SUPPORTED, TEXT_SUFFIXES
+from ingest.readers import RECORD_SUFFIXES
 from storage.article_meta import ArticleRecord, Placement
 from storage.chroma import ArchiveStore
 
-# Formats holding many records, whose locations are `path#key`; a story file's location is its path (which may
-# hold a '#' itself).
-RECORD_SUFFIXES = tuple(s for s in SUPPORTED if s not in (*TEXT_SUFFIXES, ".html", ".htm"))
 UPLOADS_LABEL = "uploads"
 
 
@@ -52,7 +49,8 @@ class Removal:
 
 
 def file_of(location: str) -> str:
-    """The file a location is in: `/a/feed.jsonl#r7` -> `/a/feed.jsonl`; a story file's location is its path."""
+    """The file a location is in: `/a/feed.jsonl#r7` -> `/a/feed.jsonl`; a story file's location is its path
+    (which may hold a '#' itself): only a record format's (`RECORD_SUFFIXES`) locations are `path#key`."""
     start = 0
     while (mark := location.find("#", start)) >= 0:
         if location[:mark].lower().endswith(RECORD_SUFFIXES):

@@ -19,6 +19,7 @@ from ingest.readers import SUPPORTED
 
 ALLOWED = SUPPORTED  # what the readers take is what an upload may be: one list, ingest/readers.py
 ARCHIVES = (".zip",)
+UPLOAD_TYPES = (*ALLOWED, *ARCHIVES)  # what an upload may be: a readable file, or a zip of them
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _COPY_CHUNK = 1 << 20
 
@@ -83,11 +84,11 @@ def stage(files: list[Path], folder: Path, limits: UploadLimits) -> Staged:
 def check_type(name: str, allow_archives: bool = False) -> str:
     """The file's type suffix, or UploadError for anything the archive cannot read."""
     lowered = name.lower()
-    longest_first = sorted((*ALLOWED, *ARCHIVES), key=len, reverse=True)  # `.jsonl.gz` before `.gz`-less `.jsonl`
+    longest_first = sorted(UPLOAD_TYPES, key=len, reverse=True)  # `.jsonl.gz` before `.gz`-less `.jsonl`
     suffix = next((s for s in longest_first if lowered.endswith(s)), Path(lowered).suffix)
     if suffix in ALLOWED or (allow_archives and suffix in ARCHIVES):
         return suffix
-    kinds = ", ".join((*ALLOWED, *ARCHIVES) if allow_archives else ALLOWED)
+    kinds = ", ".join(UPLOAD_TYPES if allow_archives else ALLOWED)
     raise UploadError(f"unsupported file type '{suffix or name}' (accepted: {kinds})")
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from archive_qa.settings import Settings
-from ingest.readers import read_file, suffix_of
-from ingest.removal import RECORD_SUFFIXES, covers, drop_locations, file_of, upload_label, uploads_root
+from ingest.readers import RECORD_SUFFIXES, read_file, suffix_of
+from ingest.removal import covers, drop_locations, file_of, upload_label, uploads_root
 from ingest.staging import Staged, UploadLimits, stage
 from storage.article_meta import ArticleRecord
 from storage.chroma import ArchiveStore

@@ -1,36 +1,24 @@
-"""Answerers behind one interface, one factory: llm (local GGUF), openai (compatible endpoint), extractive."""
+"""The factory over qa/registry.py's answerers, and the answerer that prompts a chat model for a cited answer."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Protocol
 
 from archive_qa.settings import Settings
+from generators.base import Generator
+from generators.registry import make_generator
 from qa.citations import MARKER, neutralize, ungroup
 from qa.evidence import budgeted, rank_sentences, with_next_sentence
-from qa.extractive import ExtractiveAnswerer
 from qa.prompt import addresses_the_model, answer_messages
+from qa.registry import ANSWERERS, answerer_spec
 from qa.sentences import content_words, sentence_spans
-from qa.types import Generator, Passage
+from qa.types import Answerer, Passage
 from storage.embedder import Embedder
 
 # A prompt block's sources: (number among the caller's passages, the text shown from that passage), best first.
 Shown = list[tuple[int, str]]
-
-
-class Answerer(Protocol):
-    """Streams the growing answer text (each yield is the whole text so far) for numbered passages.
-
-    `quotes` is True when the text is copied from the passages: a phrase like "does not contain" in it is then
-    article text, not a refusal.
-    """
-
-    name: str
-    quotes: bool
-
-    def stream(self, question: str, passages: Sequence[Passage], as_of: date) -> Iterator[str]: ...
 
 
 class GeneratorAnswerer:
@@ -133,22 +121,18 @@ def _last_sentence(text: str) -> str:
 
 
 def get_generator(kind: str, settings: Settings) -> Generator:
-    """The chat model for `llm` or `openai`; one llama.cpp model per process is shared by all callers."""
-    if kind == "llm":
-        from generators.llama import get_llm_generator
-
-        return get_llm_generator(settings)
-    if kind == "openai":
-        from generators.openai_chat import OpenAIChatGenerator
-
-        return OpenAIChatGenerator(settings.openai_base_url, settings.openai_model, settings.openai_api_key)
-    raise ValueError(f"no chat model for answerer {kind!r}")
+    """The chat model answerer `kind` prompts (its runtime in qa/registry.py); one llama.cpp model per process is
+    shared by all callers."""
+    spec = ANSWERERS.get(kind)
+    if spec is None or spec.runtime is None:
+        raise ValueError(f"no chat model for answerer {kind!r}")
+    return make_generator(spec.runtime, settings)
 
 
 def make_answerer(kind: str, settings: Settings, embedder: Embedder) -> Answerer:
-    """Factory: `llm` (default, local Qwen GGUF), `openai` (configured endpoint) or `extractive` (no model)."""
-    if kind == "extractive":
-        return ExtractiveAnswerer(embedder)
-    if kind in ("llm", "openai"):
-        return GeneratorAnswerer.from_settings(get_generator(kind, settings), settings, embedder)
-    raise ValueError(f"unknown answerer {kind!r}: use llm, extractive or openai")
+    """Factory over qa/registry.py: `llm` (default, local Qwen GGUF), `openai` (configured endpoint), `extractive`
+    (no model); ValueError naming the registered answerers for any other `kind`."""
+    spec = answerer_spec(kind)
+    if spec.factory is not None:
+        return spec.factory(settings, embedder)
+    return GeneratorAnswerer.from_settings(get_generator(kind, settings), settings, embedder)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from generators.base import Generator, Message
 from qa.citations import MARKER
 from qa.sentences import entities
-from qa.types import Generator, Message
 
 # Not "that" ("said that rates would rise") nor "there" ("is there"), and "this" only when no time follows it
 # ("this week" names a time, not an earlier topic).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date
 
+from archive_qa.settings import Settings
 from qa.citations import neutralize
 from qa.evidence import Sentence, rank_sentences
 from qa.types import Passage
@@ -24,6 +25,11 @@ class ExtractiveAnswerer:
 
     def __init__(self, embedder: Embedder, max_sentences: int = 2, keep_ratio: float = 0.85) -> None:
         self.embedder, self.max_sentences, self.keep_ratio = embedder, max_sentences, keep_ratio
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embedder: Embedder) -> ExtractiveAnswerer:
+        """As qa/registry.py builds it: no setting changes what it quotes."""
+        return cls(embedder)
 
     def stream(self, question: str, passages: Sequence[Passage], as_of: date) -> Iterator[str]:
         chosen = self.select(question, passages)

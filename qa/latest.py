@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from qa.answer import Answer
 from qa.citations import resolve
 from qa.evidence import rank_sentences
 from qa.filters import MONTH, Filters, named_period
 from qa.prompt import day_label
 from qa.timeline import SIMILARITY_MARGIN
-from qa.types import Answer, Passage
+from qa.types import Passage
 from storage.embedder import Embedder
 
 # States news reports again and again with a new value: rates, prices, leaders, standings, tolls, forecasts, and

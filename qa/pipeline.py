@@ -6,16 +6,19 @@ import time
 from collections.abc import Iterator, Sequence
 
 from archive_qa.settings import Settings
-from qa.answerers import Answerer, GeneratorAnswerer, get_generator, make_answerer
+from generators.base import Generator, Message
+from qa.answer import Answer, AnswerEvent, Delta, Final, Provenance
+from qa.answerers import GeneratorAnswerer, get_generator, make_answerer
 from qa.citations import check_markers, cite_uncited, cited_numbers, resolve
 from qa.conversation import carry_over, rewrite_with_llm
 from qa.filters import Filters, names_recent_time
 from qa.latest import latest_state, with_earlier_note
 from qa.prompt import REFUSAL
+from qa.registry import ANSWERERS, answerer_spec
 from qa.retriever import HybridRetriever
 from qa.sentences import echoes_question
 from qa.timeline import Timeline, TimelineEntry
-from qa.types import Answer, Generator, Message, Passage, quoted_after_decline, quoted_after_echo
+from qa.types import Answerer, Passage
 from storage.embedder import Embedder
 
 NOT_IN_ARCHIVE = "The archive does not contain an answer to this question."
@@ -31,6 +34,8 @@ class ArchiveQA:
     'VERAMONTE, March 20, 2024 — The Bank of Caldora cut its benchmark policy rate by 50 basis points to 5.75%, ...'
     >>> answer.citations[0].passage.title
     'Bank of Caldora cuts interest rate for first time in three years'
+    >>> [type(event).__name__ for event in qa.stream("Who won the Savanna Cup?")][-2:]  # `ask` is its last event
+    ['Delta', 'Final']
     """
 
     def __init__(self, retriever: HybridRetriever, embedder: Embedder, settings: Settings) -> None:
@@ -43,6 +48,7 @@ class ArchiveQA:
         from qa.retriever import RetrievalConfig
         from storage.factory import get_embedder, keyword_root, open_store
 
+        answerer_spec(settings.answerer)  # an unknown ARCHIVE_QA_ANSWERER fails here, naming the valid ones
         embedder = get_embedder(settings)
         config = RetrievalConfig.from_settings(settings)
         retriever = HybridRetriever(open_store(settings, embedder), embedder, keyword_root(settings), config)
@@ -71,7 +77,8 @@ class ArchiveQA:
         it does not lean on it). `previous_standalone`: what the last question was searched as, when known."""
         if not any(m.get("role") == "user" for m in history):
             return question
-        if kind == "extractive":
+        spec = ANSWERERS.get(kind)  # an unknown kind is refused by `generator` below
+        if kind not in self._generators and spec is not None and spec.runtime is None:  # no chat model to rewrite
             return carry_over(history, question, previous_standalone)
         return rewrite_with_llm(self.generator(kind), history, question, previous_standalone=previous_standalone)
 
@@ -83,8 +90,8 @@ class ArchiveQA:
         answerer: str | None = None,
         k: int | None = None,
         previous_standalone: str | None = None,
-    ) -> Iterator[str | Answer]:
-        """Yield the growing answer text, then the final Answer (always last)."""
+    ) -> Iterator[AnswerEvent]:
+        """Yield a `Delta` with the answer's text so far at each step, then one `Final` with the Answer (last)."""
         kind = answerer or self.settings.answerer
         filters = filters or Filters()
         timings: dict[str, float] = {}
@@ -98,8 +105,8 @@ class ArchiveQA:
         if strength < self._abstention_bar(passages):
             note = self._stale_note(passages, filters, standalone)
             answer = self._abstain(question, standalone, passages, timings, note=note)
-            yield answer.text
-            yield answer
+            yield Delta(answer.text)
+            yield Final(answer)
             return
         # After the abstention check, which reads the best match as retrieved: only the answerer reads the newest
         # report first, and only the news window's passages.
@@ -112,32 +119,33 @@ class ArchiveQA:
         for text in chosen.stream(reader, passages, filters.as_of):
             timings.setdefault("first_token", time.perf_counter() - clock)
             if not _may_become_refusal(text):  # a refusal may yet give way to quoted sentences: hold it back
-                yield text
+                yield Delta(text)
         timings["generate"] = time.perf_counter() - clock
-        answered_by, quoted = chosen.name, chosen.quotes
+        provenance, quoted = Provenance.ANSWERED, chosen.quotes
         if not quoted and _is_refusal(text) and strength >= self.settings.fallback_threshold:
             # The model declined over passages this close to the question: far likelier a misreading than silence
             # in the archive (docs/quality.md), so quote the best sentences instead. An answer the passages do not
             # support is not given this second chance: quoting after one was wrong both times it was tried.
             *_, text = self.answerer("extractive").stream(reader, passages, filters.as_of)
-            yield text
-            answered_by, quoted = quoted_after_decline(chosen.name), True
+            yield Delta(text)
+            provenance, quoted = Provenance.QUOTED_AFTER_DECLINE, True
         elif not quoted and not _is_refusal(text) and echoes_question(standalone, text):
             # The model only restated the question (5 of 240 answers in the 2022 runs, none of them right): the
             # reader gets the passages' best sentences after it, rather than an answer that says nothing.
             *_, quote = self.answerer("extractive").stream(reader, passages, filters.as_of)
             text = f"{text.rstrip()}\n\n{quote}" if quote else text
-            yield text
-            answered_by, quoted = quoted_after_echo(chosen.name), True
+            yield Delta(text)
+            provenance, quoted = Provenance.QUOTED_AFTER_ECHO, True
         answer = self._finish(question, standalone, text, passages, timings, quoted)
-        answer.answered_by = "" if answer.abstained else answered_by
-        yield with_earlier_note(answer, state, self.embedder)
+        if not answer.abstained:
+            answer.answerer, answer.provenance = chosen.name, provenance
+        yield Final(with_earlier_note(answer, state, self.embedder))
 
     def ask(self, question: str, history: Sequence[Message] = (), **options: object) -> Answer:
         """Blocking form of `stream`: the final Answer."""
         *_, final = self.stream(question, history, **options)  # type: ignore[arg-type]
-        assert isinstance(final, Answer)
-        return final
+        assert isinstance(final, Final)
+        return final.answer
 
     def timeline(self, query: str, filters: Filters | None = None, limit: int = 20) -> list[TimelineEntry]:
         """How a story developed: the stories matching `query`, one entry each, oldest first (`qa.timeline`)."""
@@ -225,18 +233,8 @@ class ArchiveQA:
         clock = time.perf_counter()
         citations = resolve(text, passages, self.embedder.embed)
         timings["cite"] = time.perf_counter() - clock
-        cited = {c.passage.article_id for c in citations}
-        return Answer(
-            question,
-            standalone,
-            text,
-            False,
-            citations,
-            _distinct_articles(passages, cited),
-            passages,
-            removed,
-            timings,
-        )
+        related = _distinct_articles(passages, {c.passage.article_id for c in citations})
+        return Answer(question, standalone, text, False, citations, related, passages, removed, timings)
 
     def _abstain(
         self,

@@ -6,7 +6,8 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from qa.types import Message, Passage
+from generators.base import Message
+from qa.types import Passage
 
 # The exact sentence the model is taught to give when the passages are silent; other code checks for it.
 REFUSAL = "The archive does not contain this."

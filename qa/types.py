@@ -1,9 +1,9 @@
-"""The nouns of answering: retrieved `Passage`s, the `Citation`s an answer makes, the final `Answer`."""
+"""The nouns of answering: retrieved `Passage`s, the `Answerer` that reads them, the `Citation`s an answer makes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -82,77 +82,14 @@ class Citation:
         }
 
 
-def quoted_after_decline(answerer_name: str) -> str:
-    """`Answer.answered_by` when the model named here declined and the best sentences were quoted instead."""
-    return f"extractive, after {answerer_name} declined"
+class Answerer(Protocol):
+    """Streams the growing answer text (each yield is the whole text so far) for numbered passages.
 
-
-_AFTER_ECHO = ", then extractive (its answer only restated the question)"
-
-
-def quoted_after_echo(answerer_name: str) -> str:
-    """`Answer.answered_by` when the model only restated the question and the best sentences were added."""
-    return answerer_name + _AFTER_ECHO
-
-
-def is_quoted_after_echo(answered_by: str) -> bool:
-    """Whether an `answered_by` value (of an Answer or an evaluation row) marks quotes added after an echo."""
-    return answered_by.endswith(_AFTER_ECHO)
-
-
-def is_quoted_after_decline(answered_by: str) -> bool:
-    """Whether an `answered_by` value (of an Answer or an evaluation row) marks a quoted fallback."""
-    return answered_by.startswith("extractive, after ") and answered_by.endswith(" declined")
-
-
-@dataclass
-class Answer:
-    """The final result of answering; streaming yields its text first, this object last."""
-
-    question: str
-    standalone_question: str
-    text: str
-    abstained: bool
-    citations: list[Citation] = field(default_factory=list)
-    related: list[Passage] = field(default_factory=list)
-    passages: list[Passage] = field(default_factory=list)
-    removed_citations: int = 0
-    timings: dict[str, float] = field(default_factory=dict)
-    answered_by: str = ""  # the answerer whose text this is ("" when abstained)
-    notes: list[str] = field(default_factory=list)  # lines shown under the answer ("Earlier: 6.25% on … [2].")
-
-    @property
-    def dated_text(self) -> str:
-        """The answer as shown: each cited claim opened with its article's date (`Answer.text` stays as written,
-        so scoring cannot count the added dates as an answer), then the notes."""
-        from qa.dating import dated
-
-        if self.abstained:
-            return self.text
-        return "\n\n".join([dated(self.text, self.passages), *self.notes])
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "standalone_question": self.standalone_question,
-            "answer": self.text,
-            "dated_answer": self.dated_text,
-            "notes": self.notes,
-            "abstained": self.abstained,
-            "citations": [c.to_json() for c in self.citations],
-            "related": [asdict(p) for p in self.related],
-            "removed_citations": self.removed_citations,
-            "answered_by": self.answered_by,
-            "timings": {stage: round(seconds, 4) for stage, seconds in self.timings.items()},
-        }
-
-
-Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
-
-
-class Generator(Protocol):
-    """A chat model: streams text deltas for a list of messages. Implementations: llama.cpp, OpenAI-compatible."""
+    `quotes` is True when the text is copied from the passages: a phrase like "does not contain" in it is then
+    article text, not a refusal. Implementations are named in qa/registry.py.
+    """
 
     name: str
+    quotes: bool
 
-    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]: ...
+    def stream(self, question: str, passages: Sequence[Passage], as_of: date) -> Iterator[str]: ...

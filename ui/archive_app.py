@@ -12,9 +12,9 @@ import gradio as gr
 from archive_qa.settings import Settings
 from ingest.removal import IndexedFile, indexed_files, remove_file, uploads_root
 from ingest.uploads import ingest_uploads
+from qa.answer import Answer
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
-from qa.types import Answer
 from storage.stats import index_stats
 from ui.page_inputs import example_questions, page_filters
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from qa.types import Answer
+from qa.answer import Answer, Final
+from qa.registry import answerer_choices
 from ui import render as ui
 from ui.page_inputs import ChatRequest
 
@@ -18,11 +19,6 @@ if TYPE_CHECKING:
 ANSWER_SLOT = "answer"  # one concurrency group for chat and API answers: the LLM is shared, the queue shows it
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 Chat = list[dict[str, str]]  # the Chatbot's messages as shown (escaped question, rendered answer)
-
-
-def answerer_choices() -> list[tuple[str, str]]:
-    """The answerer picker's (label, name) pairs."""
-    return [("Local LLM", "llm"), ("Extractive (no model)", "extractive"), ("Configured endpoint", "openai")]
 
 
 def _date_box(label: str, elem_id: str) -> gr.DateTime:
@@ -112,11 +108,11 @@ class ChatPanel:
         stream = self.app.qa.stream(
             request.question, request.history, request.filters, request.answerer, request.k, request.previous_search
         )
-        for item in stream:
-            if isinstance(item, Answer):
-                final = item
+        for event in stream:
+            if isinstance(event, Final):
+                final = event.answer
             else:
-                chat[-1] = {"role": "assistant", "content": ui.pending_html(item)}
+                chat[-1] = {"role": "assistant", "content": ui.pending_html(event.text)}
                 yield chat, gr.skip(), gr.skip()
         return final
 

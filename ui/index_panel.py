@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from ingest.removal import RemovalError
-from ingest.staging import ALLOWED, ARCHIVES
+from ingest.staging import UPLOAD_TYPES
 from storage.lock import StoreBusyError
 from ui import render as ui
 
@@ -25,7 +25,7 @@ PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
 def upload_label(max_upload_mb: float) -> str:
     """The upload box's label: every type the readers take (ingest/readers.py), and zips of them."""
-    return "Add articles: " + ", ".join((*ALLOWED, *ARCHIVES)) + f" (up to {max_upload_mb:g} MB)"
+    return "Add articles: " + ", ".join(UPLOAD_TYPES) + f" (up to {max_upload_mb:g} MB)"
 
 
 def removal_markdown(summary: dict[str, Any]) -> str:

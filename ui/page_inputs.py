@@ -11,8 +11,8 @@ from typing import Any
 
 import gradio as gr
 
+from generators.base import Message
 from qa.filters import Filters
-from qa.types import Message
 
 
 def parse_date(value: Any, what: str) -> date | None:

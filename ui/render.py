@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from qa.answer import Answer, Provenance
 from qa.citations import MARKER
-from qa.types import Answer, Passage, is_quoted_after_decline, is_quoted_after_echo
+from qa.types import Passage
 
 FULL_TEXT_LIMIT = 60_000  # characters of an article shown in the full-article expander
 
@@ -60,12 +61,13 @@ def answer_html(answer: Answer, turn: int) -> str:
     """The final assistant bubble: [n] as links to source cards; closest articles when it abstained."""
     body = _with_citation_links(_paragraphs(esc(answer.dated_text)), turn, len(answer.passages))
     parts = [f'<div class="aq-answer">{body}</div>']
-    if is_quoted_after_decline(answer.answered_by):  # the model gave up over close evidence: say whose words these are
+    # The model gave up over close evidence, or only restated the question: say whose words these are.
+    if answer.provenance is Provenance.QUOTED_AFTER_DECLINE:
         parts.append(
             '<div class="aq-quoted">Quoted from the archive: the model did not compose an answer, '
             "so these are the passages' closest sentences.</div>"
         )
-    if is_quoted_after_echo(answer.answered_by):
+    if answer.provenance is Provenance.QUOTED_AFTER_ECHO:
         parts.append(
             '<div class="aq-quoted">The model only restated the question; '
             "the passages' closest sentences follow it, quoted.</div>"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from qa.types import Answer
+from qa.answer import Answer
 from ui import render as ui
 
 if TYPE_CHECKING:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from generators.base import drain
 from generators.llama import (
     LlamaCppGenerator,
     LlmRuntimeError,
@@ -55,10 +56,19 @@ def _generator(server: Any) -> LlamaCppGenerator:
 def test_streams_deltas_greedily_with_llama_cpp_counts() -> None:
     server = FakeServer()
     generator = _generator(server)
-    assert "".join(generator.stream([{"role": "user", "content": "Q"}], max_tokens=7)) == "Rates rose [1]."
+    text, timings = drain(generator.stream([{"role": "user", "content": "Q"}], max_tokens=7))
+    assert text == "Rates rose [1]."
     body = server.bodies[0]
     assert body["temperature"] == 0 and body["stream"] is True and body["max_tokens"] == 7
-    assert generator.last_timings == StreamTimings(412, 96.5, 20, 11.0)
+    assert timings == StreamTimings(412, 96.5, 20, 11.0)
+
+
+def test_a_stream_without_llama_cpp_counts_returns_none() -> None:
+    class Uncounted(FakeServer):
+        def handle_chat_completions(self, body: dict[str, Any], callback: Any) -> None:
+            callback({"choices": [{"delta": {"content": "Hi."}}]})
+
+    assert drain(_generator(Uncounted()).stream([], 5)) == ("Hi.", None)
 
 
 def test_early_close_stops_decoding() -> None:
@@ -99,16 +109,15 @@ def test_real_engine_is_shared_and_serves_concurrent_callers_one_greedy_answer()
     assert shared_server(path, 1024, 2) is shared_server(path, 2048, 1)
     generator = LlamaCppGenerator(path, 1024, 2)
     messages = [{"role": "user", "content": "Name a colour."}]
-    outputs: list[str] = []
-    threads = [
-        threading.Thread(target=lambda: outputs.append("".join(generator.stream(messages, 12)))) for _ in range(3)
-    ]
+    results: list[tuple[str, StreamTimings | None]] = []
+    threads = [threading.Thread(target=lambda: results.append(drain(generator.stream(messages, 12)))) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    outputs = [text for text, _ in results]
     assert len(outputs) == 3 and outputs[0].strip() and len(set(outputs)) == 1, outputs
-    assert generator.last_timings is not None and generator.last_timings.generated_tokens > 0
+    assert all(timings is not None and timings.generated_tokens > 0 for _, timings in results)
 
 
 def test_the_engines_http_port_takes_only_the_process_key() -> None:

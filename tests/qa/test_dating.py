@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from qa.answer import Answer
 from qa.dating import dated
-from qa.types import Answer, Passage
+from qa.types import Passage
 
 CUT = Passage("b-000", "b", "The bank cut its rate to 5.75%.", "Rate cut", published="2024-03-20")
 RAISE = Passage("a-000", "a", "The bank raised its rate to 6.25%.", "Rate rise", published="2023-08-30")

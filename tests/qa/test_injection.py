@@ -18,11 +18,11 @@ import pytest
 
 from archive_qa.settings import Settings
 from ingest.factory import make_ingestor
+from qa.answer import Answer
 from qa.citations import MARKER, cited_numbers, claims, neutralize
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
 from qa.sentences import content_words, sentence_spans
-from qa.types import Answer
 
 INJECTION = """Pellmoor seed library lends heirloom beans to allotment gardeners
 PELLMOOR, April 14, 2024 — The Pellmoor seed library lent 1,730 packets of heirloom bean and squash seed to \

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from archive_qa.settings import Settings
+from qa.answer import Answer, Delta, Final, Provenance
 from qa.answerers import GeneratorAnswerer
 from qa.filters import Filters
 from qa.pipeline import NOT_IN_ARCHIVE, ArchiveQA
 from qa.prompt import REFUSAL
-from qa.types import Answer, Passage
+from qa.types import Passage
 
 from qa_support import ScriptedGenerator
 
@@ -78,10 +79,12 @@ def test_the_as_of_date_hides_the_later_decision(extractive_qa: ArchiveQA) -> No
 
 
 def test_stream_yields_text_then_the_answer(extractive_qa: ArchiveQA) -> None:
-    items = list(extractive_qa.stream("Who won the Savanna Cup in 2023?", filters=Filters(as_of=LATE)))
-    assert isinstance(items[-1], Answer)
-    assert all(isinstance(item, str) for item in items[:-1]) and items[-2]
-    assert set(items[-1].timings) >= {"rewrite", "retrieve", "first_token", "generate"}
+    events = list(extractive_qa.stream("Who won the Savanna Cup in 2023?", filters=Filters(as_of=LATE)))
+    final = events[-1]
+    assert isinstance(final, Final) and isinstance(final.answer, Answer)
+    assert all(isinstance(event, Delta) for event in events[:-1]) and events[-2].text
+    assert set(final.answer.timings) >= {"rewrite", "retrieve", "first_token", "generate"}
+    assert final.answer.answerer == "extractive" and final.answer.provenance is Provenance.ANSWERED
 
 
 def test_invalid_citation_numbers_from_the_model_are_removed(extractive_qa: ArchiveQA) -> None:
@@ -96,7 +99,7 @@ def test_the_model_refusal_becomes_an_abstention(sample_store: Path) -> None:
     qa.use_generator("refuser", ScriptedGenerator(REFUSAL))
     answer = qa.ask("What did the Bank of Caldora do in March 2024?", answerer="refuser")
     assert answer.abstained and answer.text.startswith(NOT_IN_ARCHIVE) and answer.related
-    assert answer.answered_by == ""
+    assert answer.answered_by == "" and answer.provenance is Provenance.ABSTAINED
 
 
 def test_a_refusal_over_close_evidence_quotes_the_best_sentences(extractive_qa: ArchiveQA) -> None:
@@ -105,12 +108,13 @@ def test_a_refusal_over_close_evidence_quotes_the_best_sentences(extractive_qa: 
     assert strength >= extractive_qa.settings.fallback_threshold  # the premise: the archive holds the answer
     extractive_qa.use_generator("refuser", ScriptedGenerator(REFUSAL))
     streamed = list(extractive_qa.stream(question, answerer="refuser"))
-    answer = streamed[-1]
-    assert isinstance(answer, Answer) and not answer.abstained
+    assert isinstance(streamed[-1], Final)
+    answer = streamed[-1].answer
+    assert not answer.abstained and answer.provenance is Provenance.QUOTED_AFTER_DECLINE
     assert "5.75" in answer.text and answer.citations
     assert answer.answered_by == "extractive, after scripted declined"
     # The refusal itself is never shown on the way: the reader sees only the quoted sentences.
-    assert all("does not contain" not in text for text in streamed[:-1] if isinstance(text, str))
+    assert all("does not contain" not in event.text for event in streamed[:-1] if isinstance(event, Delta))
 
 
 def test_an_answer_that_only_restates_the_question_is_followed_by_the_best_sentences(
@@ -120,13 +124,14 @@ def test_an_answer_that_only_restates_the_question_is_followed_by_the_best_sente
     echo = "The Bank of Caldora set an interest rate in March 2024 [1]."
     extractive_qa.use_generator("echo", ScriptedGenerator(echo))
     streamed = list(extractive_qa.stream(question, filters=Filters(as_of=LATE), answerer="echo"))
-    answer = streamed[-1]
-    assert isinstance(answer, Answer) and not answer.abstained
+    assert isinstance(streamed[-1], Final)
+    answer = streamed[-1].answer
+    assert not answer.abstained and answer.provenance is Provenance.QUOTED_AFTER_ECHO
     assert answer.text.startswith(echo) and "5.75" in answer.text.split(echo, 1)[1]  # the quote adds the rate
     assert answer.answered_by == "scripted, then extractive (its answer only restated the question)"
     assert {c.passage.published for c in answer.citations} >= {"2024-03-20"}
     # What was streamed only grows: the echo stays, the quote is added after it.
-    texts = [t for t in streamed[:-1] if isinstance(t, str)]
+    texts = [event.text for event in streamed[:-1] if isinstance(event, Delta)]
     assert all(later.startswith(earlier) for earlier, later in itertools.pairwise(texts))
 
 

@@ -9,9 +9,10 @@ import pytest
 
 from archive_qa.settings import Settings
 from ingest.factory import make_ingestor
+from qa.answer import Answer
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
-from qa.types import Answer, Citation
+from qa.types import Citation
 from ui.render import sources_html
 
 LATE = date(2030, 1, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qa.types import Message
+from generators.base import Message
 
 # An undated item in the wire format (a dateline without a date, like the archive's own seed item).
 UNDATED_TITLE = "Glacier sensors installed on the Veltrona Pass"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from qa.types import Answer, Citation, Passage, quoted_after_echo
+from qa.answer import Answer, Provenance
+from qa.types import Citation, Passage
 from ui import render as ui
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -67,14 +68,14 @@ def test_full_article_survives_stale_spans() -> None:
 
 def test_quoted_fallback_says_the_sentences_are_quoted() -> None:
     quoted = answer(passage(), "The rate rose to 6.25% on Tuesday. [1]")
-    quoted.answered_by = "extractive, after llama.cpp/qwen declined"
+    quoted.answerer, quoted.provenance = "llama.cpp/qwen", Provenance.QUOTED_AFTER_DECLINE
     assert "Quoted from the archive" in ui.answer_html(quoted, 0)
     assert "Quoted from the archive" not in ui.answer_html(answer(passage()), 0)
 
 
 def test_quotes_after_an_echo_are_marked_as_such() -> None:
     echoed = answer(passage(), "The rate rose on Tuesday [1].\n\nThe rate rose to 6.25% on Tuesday. [1]")
-    echoed.answered_by = quoted_after_echo("llama.cpp/qwen")
+    echoed.answerer, echoed.provenance = "llama.cpp/qwen", Provenance.QUOTED_AFTER_ECHO
     html = ui.answer_html(echoed, 0)
     assert "only restated the question" in html and "Quoted from the archive" not in html
     assert "only restated the question" not in ui.answer_html(answer(passage()), 0)
