@@ -67,7 +67,7 @@ def _reproducible(command: str) -> str:
 
 
 def _speed(speed: dict[str, Any] | None) -> str:
-    """The machine's own speed measured right after the run (bench/common.py machine_speed), if it was."""
+    """The machine's own speed measured right after the run (bench/machine.py machine_speed), if it was."""
     if not speed:
         return "this machine: not recorded"
     if "error" in speed:
