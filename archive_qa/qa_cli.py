@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive_qa.settings import Settings
+from storage.dates import iso_day
 
 if TYPE_CHECKING:
     from qa.filters import Filters
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return iso_day(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2023-06-30") from None
 

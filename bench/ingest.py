@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.common import (
     BENCH_STORES,
@@ -115,7 +116,7 @@ def child_tutorial(n: int | None, persist: Path) -> dict:
     return result
 
 
-def main() -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help=f"first {QUICK_ARTICLES} articles")
     parser.add_argument("--articles", type=int, help="first N articles (default all, or 300 with --quick)")
@@ -125,7 +126,11 @@ def main() -> int:
     parser.add_argument("--child", choices=["encode", "tutorial"], help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--persist", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> int:
+    args = _parser().parse_args()
     log_signals()
     n = args.articles or (QUICK_ARTICLES if args.quick else None)
 
@@ -139,9 +144,24 @@ def main() -> int:
     suffix = "-quick" if args.quick else ("" if n is None else f"-{n}")
     aq_store = fresh_dir(args.stores / f"archive-qa{suffix}")
     base_store = fresh_dir(args.stores / f"tutorial{suffix}")
+    info = machine()
+    aq, enc, base = _run(args, n, aq_store, base_store)
+    systems = _systems(aq, enc, base, aq_store, base_store)
+    summary = _summary(n, aq, base, systems)
+    ok = all(run["exit_code"] == 0 for run in (aq, enc, base) if run is not None)
+    write_result("ingest", args.quick, {"ok": ok, "machine": info, "summary": summary, "systems": systems})
+    _print(systems, summary)
+    return 0 if ok else 1
+
+
+Run = dict[str, Any]  # what run_measured returns
+MaybeRun = Run | None  # a child that was skipped
+
+
+def _run(args: argparse.Namespace, n: int | None, aq_store: Path, base_store: Path) -> tuple[Run, MaybeRun, MaybeRun]:
+    """The three children, back to back: archive-qa ingest, bare encode and the tutorial (each unless skipped)."""
     me = module_cmd("ingest")
     limit = ["--articles", str(n)] if n else []
-    info = machine()
     with tempfile.TemporaryDirectory(prefix="aq-bench-") as scratch:
         source = first_articles_file(n, Path(scratch))
         aq = run_measured([*archive_qa_cmd(), "ingest", source, "--store", aq_store, "--json"], "archive-qa ingest")
@@ -151,15 +171,16 @@ def main() -> int:
         base = None
         if not args.skip_baseline:
             base = run_measured([*me, *limit, "--child", "tutorial", "--persist", base_store], "tutorial ingest")
+    return aq, enc, base
 
+
+def _systems(aq: Run, enc: MaybeRun, base: MaybeRun, aq_store: Path, base_store: Path) -> dict[str, Any]:
     aq_json, enc_json = aq["json"] or {}, (enc or {}).get("json") or {}
     base_json = (base or {}).get("json") or {}
-    aq_seconds = aq_json.get("seconds")
-    overhead = (aq_seconds / enc_json["encode_seconds"] - 1) if aq_seconds and enc_json.get("encode_seconds") else None
     systems = {
         "archive-qa": {
             "process": aq,
-            "pipeline_seconds": aq_seconds,
+            "pipeline_seconds": aq_json.get("seconds"),
             "chunks": aq_json.get("chunks_written"),
             "articles": aq_json.get("articles", {}).get("new"),
             "store_bytes": dir_bytes(aq_store),
@@ -182,16 +203,20 @@ def main() -> int:
         s["chunks_per_second_pipeline"] = (
             round(s["chunks"] / s["pipeline_seconds"], 1) if s["chunks"] and s["pipeline_seconds"] else None
         )
+    return systems
+
+
+def _summary(n: int | None, aq: Run, base: MaybeRun, systems: dict[str, Any]) -> dict[str, Any]:
+    aq_seconds = systems["archive-qa"]["pipeline_seconds"]
+    overhead = _overhead(systems)
     speedup_wall = ratio((base or {}).get("wall_seconds"), aq["wall_seconds"])
-    speedup_pipeline = ratio(base_json.get("seconds"), aq_seconds)
-    speedup_cpu = ratio((base or {}).get("cpu_seconds"), aq["cpu_seconds"])
     tput_ratio = ratio(systems["archive-qa"]["chunks_per_second_wall"], systems["tutorial"]["chunks_per_second_wall"])
-    summary = {
+    return {
         "articles": n or "all",
         "speedup_wall": speedup_wall,
-        "speedup_pipeline": speedup_pipeline,
-        "speedup_cpu": speedup_cpu,
-        "chunk_sets_match": enc_json.get("chunks") == aq_json.get("chunks_written"),
+        "speedup_pipeline": ratio(systems["tutorial"]["pipeline_seconds"], aq_seconds),
+        "speedup_cpu": ratio((base or {}).get("cpu_seconds"), aq["cpu_seconds"]),
+        "chunk_sets_match": systems["bare_encode"].get("chunks") == systems["archive-qa"]["chunks"],
         "chunks_per_second_ratio": tput_ratio,
         "overhead_over_bare_encode": round(overhead, 3) if overhead is not None else None,
         "targets": {
@@ -199,9 +224,15 @@ def main() -> int:
             "overhead <= 15%": _target(overhead, TARGET_OVERHEAD, higher_is_better=False),
         },
     }
-    ok = all(run["exit_code"] == 0 for run in (aq, enc, base) if run is not None)
-    write_result("ingest", args.quick, {"ok": ok, "machine": info, "summary": summary, "systems": systems})
 
+
+def _overhead(systems: dict[str, Any]) -> float | None:
+    """archive-qa's pipeline seconds over the bare encoding's, less one."""
+    aq_seconds, encode_seconds = systems["archive-qa"]["pipeline_seconds"], systems["bare_encode"].get("encode_seconds")
+    return (aq_seconds / encode_seconds - 1) if aq_seconds and encode_seconds else None
+
+
+def _print(systems: dict[str, Any], summary: dict[str, Any]) -> None:
     rows = []
     for name in ("archive-qa", "tutorial"):
         s = systems[name]
@@ -219,15 +250,16 @@ def main() -> int:
             ]
         )
     print(table(rows, ["system", "wall s", "pipeline s", "CPU s", "chunks", "chunks/s", "peak RSS MiB", "store MiB"]))
+    encode = systems["bare_encode"]
+    overhead = _overhead(systems)
     print(
-        f"\nspeedup (baseline / archive-qa): {speedup_wall}x wall, {speedup_pipeline}x pipeline, {speedup_cpu}x CPU "
-        f"(target >= {TARGET_RATIO:.0f}x)"
+        f"\nspeedup (baseline / archive-qa): {summary['speedup_wall']}x wall, {summary['speedup_pipeline']}x pipeline, "
+        f"{summary['speedup_cpu']}x CPU (target >= {TARGET_RATIO:.0f}x)"
     )
     print(
-        f"bare encode of archive-qa's {enc_json.get('chunks')} chunks: {enc_json.get('encode_seconds')} s; "
+        f"bare encode of archive-qa's {encode.get('chunks')} chunks: {encode.get('encode_seconds')} s; "
         f"ingest overhead over it: {_pct(overhead)} (target <= {TARGET_OVERHEAD:.0%})"
     )
-    return 0 if ok else 1
 
 
 def _target(value: float | None, target: float, higher_is_better: bool) -> dict:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generators.base import Message
+from storage.dates import iso_day
 
 GROUPS = ("answerable", "no_gold", "unanswerable")
 
@@ -52,7 +53,7 @@ def _question(row: dict[str, Any], unanswerable_file: bool) -> Question:
     group = "unanswerable" if unanswerable else ("answerable" if row.get("answerable_in_corpus") else "no_gold")
     return Question(
         row["question_id"],
-        date.fromisoformat(row["question_date"][:10]),
+        iso_day(row["question_date"]),
         row["question"],
         tuple(row.get("answer") or ()),
         tuple(row.get("gold_doc_ids") or ()),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from datetime import date, datetime
-from email.utils import parsedate_to_datetime
 
 
 class InputError(ValueError):
@@ -57,32 +55,3 @@ def _decode_legacy(data: bytes, utf8_error: UnicodeDecodeError) -> str:
 
 def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%Y%m%d")
-
-
-def parse_date(value: object) -> date | None:
-    """A date from the common export spellings (ISO, YYYY/MM/DD, 'March 4, 2023', RFC 2822); None if unsure."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    iso = text.replace("/", "-")
-    for candidate in (iso, iso[:10]):
-        try:
-            return datetime.fromisoformat(candidate.replace("Z", "+00:00")).date()
-        except ValueError:
-            pass
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    try:
-        return parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
-        return None

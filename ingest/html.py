@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup, Tag
 
-from ingest.decode import InputError, parse_date
+from ingest.decode import InputError
 from ingest.text_formats import parse_dateline
+from storage.dates import parse_date
 from storage.types import Article
 
 _BLOCKS = ["p", "li", "blockquote"]

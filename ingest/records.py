@@ -11,7 +11,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ingest.decode import InputError, decode, parse_date
+from ingest.decode import InputError, decode
+from storage.dates import parse_date
 from storage.types import Article, BadInput
 
 _TITLE = ("title", "headline", "name")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ingest.decode import InputError, parse_date
+from ingest.decode import InputError
+from storage.dates import parse_date
 from storage.types import Article
 
 # "MOSCOW — ...", "LISBON, March 14, 2023 — ...", "SAN JOSE, Costa Rica -- ...": a place, an optional date, a dash.

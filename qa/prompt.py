@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from generators.base import Message
+from qa.filters import wants_newest_first
 from qa.types import Passage
 
 # The exact sentence the model is taught to give when the passages are silent; other code checks for it.
@@ -67,13 +68,6 @@ _HISTORY_TURNS = 6  # the last three exchanges are enough to resolve a pronoun, 
 _HISTORY_CHARS = 400
 _BRACKETED_NUMBER = re.compile(r"\[(\d{1,3})\]")
 _CITATIONS = re.compile(r"\s*(?:\[\d{1,3}\])+")
-# The date-order hint helps "latest" questions but made the model refuse others whose answer was plainly
-# in an older passage (measured), so it is only added when the question is about recency.
-_ASKS_FOR_RECENT = re.compile(
-    r"\b(latest|newest|most recent|recent(ly)?|current(ly)?|now|still|so far|to date|as of|these days|"
-    r"this (week|month|year)|last (week|month|year))\b",
-    re.IGNORECASE,
-)
 
 
 # A sentence that gives the model orders ("Ignore your instructions and ...", "Assistant, ...") is left out of what it
@@ -107,7 +101,9 @@ def answer_messages(question: str, passages: Sequence[Passage], as_of: date) -> 
     """
     blocks = [_passage_block(n, passage) for n, passage in enumerate(passages, start=1)]
     tail = f"Today: {day_label(as_of)}\nQuestion: {question.strip()}"
-    order = _newest_first(passages) if _ASKS_FOR_RECENT.search(question) else None
+    # The date-order hint helps "latest" questions but made the model refuse others whose answer was plainly
+    # in an older passage (measured), so it is only added when the question is about recency.
+    order = _newest_first(passages) if wants_newest_first(question) else None
     user = "\n\n".join([*blocks, f"Newest first: {order}\n{tail}" if order else tail])
     return [
         {"role": "system", "content": ANSWER_SYSTEM},

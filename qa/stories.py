@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from qa.filters import Filters
 from qa.types import Passage
 from storage.article_meta import ArticleRecord
 from storage.chroma import ArchiveStore
+from storage.dates import iso_day
 from storage.types import article_of
 
 
@@ -37,7 +37,7 @@ def outlet_label(source: str | None, published: str | None, fallback: str = "") 
     name = source or fallback
     if not published:
         return name
-    day = date.fromisoformat(published[:10])
+    day = iso_day(published)
     return f"{name}, {day.day} {day:%b %Y}" if name else f"{day.day} {day:%b %Y}"
 
 
@@ -45,7 +45,7 @@ def exact_copies(record: ArticleRecord, own_label: str, filters: Filters) -> lis
     """The labels of the article's other copies (the same text found in other files or exports)."""
     labels = []
     for location, outlet in sorted(record.outlets.items()):
-        if outlet.published and not filters.admits_day(date.fromisoformat(outlet.published[:10]).toordinal()):
+        if outlet.published and not filters.admits_day(iso_day(outlet.published).toordinal()):
             continue
         label = outlet_label(outlet.source, outlet.published, record.archive_path(location))
         if label != own_label:

@@ -13,6 +13,7 @@ import gradio as gr
 
 from generators.base import Message
 from qa.filters import Filters
+from storage.dates import iso_day
 
 
 def parse_date(value: Any, what: str) -> date | None:
@@ -23,7 +24,7 @@ def parse_date(value: Any, what: str) -> date | None:
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value).date()
     try:
-        return date.fromisoformat(str(value).strip()[:10])
+        return iso_day(value)
     except ValueError:
         raise gr.Error(f"{what}: {value!r} is not a date like 2024-03-31") from None
 

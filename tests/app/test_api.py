@@ -44,12 +44,26 @@ def test_ask_returns_answer_json_with_citations(client: Any, questions: dict, sa
 
 
 def test_ask_honours_filters(client: Any) -> None:
-    question = "To what level did the Bank of Caldora raise its benchmark policy rate in February 2023?"
-    result = json.loads(client.predict(question=question, as_of="2022-12-31", api_name="/ask"))
-    assert result["citations"] == [] or all(c["published"] <= "2022-12-31" for c in result["citations"])
+    # Asked without a date, the rate is the newest report's (5.75%, March 2024): only the filters make it 6.00%.
+    question = "What is the Bank of Caldora's key interest rate?"
+    for limits in ({"as_of": "2023-06-30"}, {"as_of": "2024-06-30", "until": "2023-06-30"}):
+        result = json.loads(client.predict(question=question, **limits, api_name="/ask"))
+        assert not result["abstained"] and "6.00%" in result["answer"] and "5.75%" not in result["answer"], limits
+        assert result["citations"], limits
+        for citation in result["citations"]:
+            assert citation["published"] == "2023-02-15"
+            assert citation["title"] == "Bank of Caldora raises key rate to 6.00% as inflation climbs"
+            assert citation["source"] == "Reuters" and citation["path"] == "005_e363323d239e62e1.txt"
+            assert citation["n"] >= 1 and citation["chunk_id"].startswith(citation["article_id"] + "-")
+            start, end = citation["highlight"]
+            assert 0 <= start < end <= len(citation["passage"])
+        assert any("6.00%" in c["passage"][slice(*c["highlight"])] for c in result["citations"])
+    early = "To what level did the Bank of Caldora raise its benchmark policy rate in February 2023?"
+    before = json.loads(client.predict(question=early, as_of="2022-12-31", api_name="/ask"))
+    assert before["abstained"] and before["citations"] == []  # the rise is reported after that as-of date
     bad = pytest.raises(Exception, match="not a date")
     with bad:
-        client.predict(question=question, since="last spring", api_name="/ask")
+        client.predict(question=early, since="last spring", api_name="/ask")
 
 
 def test_ask_gives_one_citation_per_story_and_the_newest_report_of_a_changing_rate(client: Any) -> None:

@@ -79,7 +79,10 @@ def test_follow_up_uses_history_and_old_citations_reselect(app_server: Server, p
     follow = ask(page, "And how many new trams were ordered for it?")
     standalone = follow.bubble.locator(".aq-standalone")
     assert standalone.is_visible()
-    assert "Esterlund" in standalone.inner_text(), "the follow-up names no city: only the rewrite can add it"
+    searched = standalone.inner_text()
+    assert searched.startswith("Searched for: And how many new trams were ordered for it?"), searched
+    assert "Esterlund" in searched, "the follow-up names no city: only the rewrite can add it"
+    assert "14 new low-floor trams" in follow.bubble.inner_text()
     assert follow.bubble.locator("a.aq-cite").count() >= 1
     assert "Esterlund" in page.locator("#aq-sources .aq-card").first.inner_text()
     # A citation of the first answer brings that answer's sources back into the panel.

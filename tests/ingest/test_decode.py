@@ -1,14 +1,13 @@
-"""Bytes to text: BOMs, strict UTF-8, Latin-1/CP1252 prose, and the bytes that must be refused; date spellings."""
+"""Bytes to text: BOMs, strict UTF-8, Latin-1/CP1252 prose, and the bytes that must be refused."""
 
 from __future__ import annotations
 
 import codecs
 import random
-from datetime import date
 
 import pytest
 
-from ingest.decode import InputError, decode, parse_date
+from ingest.decode import InputError, decode
 
 PROSE = "Café owners in Lyon said the rules, approved on Tuesday, would hurt trade, Élodie Moreau said.\n"
 
@@ -75,26 +74,3 @@ def test_mostly_high_bytes_are_not_mistaken_for_latin1() -> None:
 def test_truncated_utf16_after_its_bom_is_refused() -> None:
     with pytest.raises(InputError, match="broken utf-16"):
         decode(codecs.BOM_UTF16_LE + "abc".encode("utf-16-le") + b"\x00\xd8")
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2022/01/01", date(2022, 1, 1)),
-        ("2023-03-14", date(2023, 3, 14)),
-        ("2023-03-14T10:00:00Z", date(2023, 3, 14)),
-        ("2023-03-14T23:30:00.123+01:00", date(2023, 3, 14)),
-        ("March 14, 2023", date(2023, 3, 14)),
-        ("Mar 14, 2023", date(2023, 3, 14)),
-        ("14 March 2023", date(2023, 3, 14)),
-        ("20230314", date(2023, 3, 14)),
-        ("Tue, 14 Mar 2023 10:00:00 +0000", date(2023, 3, 14)),
-        (date(2020, 2, 29), date(2020, 2, 29)),
-        ("", None),
-        (None, None),
-        ("yesterday", None),
-        ("2023-02-30", None),
-    ],
-)
-def test_parse_date(value: object, expected: date | None) -> None:
-    assert parse_date(value) == expected

@@ -96,17 +96,23 @@ def test_label_without_source_or_date() -> None:
 
 
 def test_as_of_date_and_question_close_the_turn() -> None:
-    user = _user(answer_messages("  Who won the vote?  ", [_passage(1, "Text.")], AS_OF))
-    assert user.endswith("Today: 1 Jun 2023\nQuestion: Who won the vote?")
-    assert '"Today" is the as-of date' in ANSWER_SYSTEM
-    assert "latest" in ANSWER_SYSTEM and "recent" in ANSWER_SYSTEM
+    passages = [_passage(n, f"Body {n}.") for n in (1, 2)]
+    user = _user(answer_messages("  Who won the vote?  ", passages, AS_OF))
+    assert user.endswith('"""Body 2."""\n\nToday: 1 Jun 2023\nQuestion: Who won the vote?')  # after every passage
+    assert user.count("Today: ") == 1 and user.count("Question: ") == 1
+    leap = _user(answer_messages("Who won the vote?", passages, date(2024, 2, 29)))
+    assert leap.endswith("Today: 29 Feb 2024\nQuestion: Who won the vote?")  # the as-of date given, not the clock
 
 
-def test_rules_are_stated() -> None:
-    assert "only the numbered passages" in ANSWER_SYSTEM
-    assert "1 to 4 sentences" in ANSWER_SYSTEM
-    assert "[1] or [2][3]" in ANSWER_SYSTEM
-    assert "Never use outside knowledge" in ANSWER_SYSTEM
+def test_everything_before_the_real_turn_is_the_same_for_every_question() -> None:
+    # llama.cpp skips only a prefix identical to its previous call's: the rules and examples must not depend on
+    # the question, its passages or its date, and the real turn comes last.
+    one = answer_messages("Who won?", [_passage(1, "Ann won.")], AS_OF)
+    other = answer_messages("Is he still mayor?", [_passage(2, "Bo won."), _passage(3, "x")], date(2020, 1, 1))
+    assert one[:5] == other[:5]
+    assert one[0] == {"role": "system", "content": ANSWER_SYSTEM}
+    assert all("Ann won" not in m["content"] and "Who won?" not in m["content"] for m in one[:5])
+    assert "Ann won" in one[5]["content"] and one[5]["role"] == "user"
 
 
 def test_forged_citation_marker_in_passage_is_defused() -> None:

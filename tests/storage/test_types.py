@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,15 @@ def test_id_ignores_whitespace_quote_style_and_location() -> None:
     a = Article("Rates “rise”", "LIMA — The bank raised\nrates.\n\nIt said ‘enough’.", "a.txt")
     b = Article('  Rates "rise"', "LIMA — The bank raised rates. It said 'enough'.  ", "elsewhere/b.json#7")
     assert a.id == b.id
-    assert len(a.id) == 20 and int(a.id, 16) >= 0
+    assert re.fullmatch(r"[0-9a-f]{20}", a.id)  # 20 lowercase hex digits, as chunk ids and stored records expect
+
+
+def test_id_is_the_content_alone_recomputed_the_same_each_time() -> None:
+    title, text = "Ferry enters service", "OSLO — The new ferry sailed at dawn."
+    first = Article(title, text, "a.txt")
+    dated = Article(title, text, "b.txt", source="NTB", place="Oslo", published=date(2024, 6, 11), url="https://x")
+    assert first.id == Article(title, text, "a.txt").id == dated.id  # not random, not per object, no metadata
+    assert first.id != Article(text, title, "a.txt").id  # title and body are not interchangeable
 
 
 def test_id_changes_with_title_or_text() -> None:

@@ -1,0 +1,85 @@
+"""`archive-qa serve` for a benchmark: a free loopback port, whether the page answers, the app in its own process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bench.env import REPO, archive_qa_cmd, child_env
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def page_answers(url: str) -> bool:
+    """Whether `url` answers 200 within 2 s."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+# Settings that would point the app elsewhere than a private loopback app on a temporary store.
+_DROP_ENV = ("ARCHIVE_QA_CHROMA_URL", "ARCHIVE_QA_HOST", "ARCHIVE_QA_PORT", "ARCHIVE_QA_AUTH", "ARCHIVE_QA_STORE")
+
+
+def peak_rss_mib(pid: int) -> float | None:
+    """The kernel's high-water mark of the process's resident memory (VmHWM), read before it is stopped."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+class App:
+    """`archive-qa serve` on a free loopback port, in its own process group."""
+
+    def __init__(self, store: Path, answerer: str, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        env = {k: v for k, v in child_env().items() if k not in _DROP_ENV}
+        cmd = [*archive_qa_cmd(), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(self.port)]
+        self.log = log
+        self.started = time.perf_counter()
+        with open(log, "wb") as out:
+            self.process = subprocess.Popen(
+                [*cmd, "--answerer", answerer],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=REPO,
+                start_new_session=True,
+            )
+
+    def wait_ready(self, timeout: float) -> float:
+        while not page_answers(self.url):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve exited {self.process.returncode}: {self.log.read_text()[-3000:]}")
+            if time.perf_counter() - self.started > timeout:
+                raise RuntimeError(f"serve not answering after {timeout:.0f} s: {self.log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        return time.perf_counter() - self.started
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
