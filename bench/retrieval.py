@@ -4,10 +4,10 @@
     python -m bench.retrieval --quick --store DIR    # 50 questions; synthetic index of 100,000 chunks
 
 archive-qa: `HybridRetriever.retrieve(question, Filters(as_of=question date))` with the default settings, after 5
-warm-up queries, split into embed / dense / keyword / fuse (retriever.timings), at
+warm-up queries, split into embed / dense / keyword / fuse (`retrieve_timed(...).timings`), at
   - sample: examples/archive ingested into a fresh temp store, queried with examples/questions.jsonl (cycled);
   - 2022: the 4,876 RealTime QA articles (--store DIR, else the store bench/ingest.py kept), questions.jsonl;
-  - synthetic: N chunks written straight into Chroma through ArchiveStore.write_chunks/write_articles:
+  - synthetic: N chunks written straight into Chroma through ChromaStore.write_chunks/write_articles:
     vectors are real chunk vectors of the 2022 store plus Gaussian noise (cosine ~0.9 to their source, then
     renormalised), so neighbourhoods look like real ones; each text is its source chunk's sentences with ~30%
     swapped for random sentences of the corpus, so BM25 sees realistic postings; articles of 4-20 chunks, ids
@@ -90,7 +90,7 @@ def child_archive_qa(store: Path, questions: Path, n: int) -> dict[str, Any]:
 
     started = time.perf_counter()
     retriever = ArchiveQA.from_settings(store_settings(store)).retriever
-    chunks = retriever.store.chunks.count()
+    chunks = retriever.store.chunk_count()
     asked = _questions(questions, n)
     for text, as_of in asked[:WARMUP]:  # also loads the BM25 index
         retriever.retrieve(text, Filters(as_of=as_of))
@@ -99,9 +99,9 @@ def child_archive_qa(store: Path, questions: Path, n: int) -> dict[str, Any]:
     stages: dict[str, list[float]] = {}
     for text, as_of in asked[WARMUP:]:
         clock = time.perf_counter()
-        retriever.retrieve(text, Filters(as_of=as_of))
+        retrieval = retriever.retrieve_timed(text, Filters(as_of=as_of))
         totals.append(time.perf_counter() - clock)
-        for stage, seconds in retriever.timings.items():
+        for stage, seconds in retrieval.timings.items():
             stages.setdefault(stage, []).append(seconds)
     return {
         "chunks": chunks,
@@ -187,16 +187,11 @@ def child_synth(target: Path, n: int, source: Path, seed: int) -> dict[str, Any]
     clock = started = time.perf_counter()
     real = open_store(store_settings(source))
     vectors, texts, titles, sources = [], [], [], set()
-    offset = 0
-    while True:
-        got = real.chunks.get(include=["embeddings", "documents", "metadatas"], limit=2000, offset=offset)
-        if not got["ids"]:
-            break
-        vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
-        texts += real.resolve_texts([dict(m) for m in got["metadatas"]], got["documents"])
-        titles += [str(m.get("title", "")) for m in got["metadatas"]]
-        sources |= {str(m["source"]) for m in got["metadatas"] if m.get("source")}
-        offset += len(got["ids"])
+    for _, page_vectors, metas, page_texts in real.export_chunks():
+        vectors.append(page_vectors)
+        texts += page_texts
+        titles += [str(m.get("title", "")) for m in metas]
+        sources |= {str(m["source"]) for m in metas if m.get("source")}
     base = np.concatenate(vectors)
     sentences_of = [_SENTENCE.split(t) for t in texts]
     pool = [s for group in sentences_of for s in group if len(s) > 20]
@@ -267,8 +262,8 @@ def child_synth(target: Path, n: int, source: Path, seed: int) -> dict[str, Any]
     store.set_fingerprint(key)
     phases["bm25_build"] = time.perf_counter() - clock
     manifest = {
-        "chunks": store.chunks.count(),
-        "articles": store.articles.count(),
+        "chunks": store.chunk_count(),
+        "articles": store.article_count(),
         "source_store": str(source),
         "source_chunks": len(base),
         "sigma": SIGMA,
