@@ -30,16 +30,15 @@ def require_archive(settings: Settings, alternative: str = "") -> None:
 
 def stored_articles(settings: Settings) -> int | None:
     """How many articles the configured collection holds; None when there is no such store or collection."""
-    from storage.chroma import ARTICLES_SUFFIX, ChromaEmbedding, make_client
+    from storage.chroma_client import ARTICLES_SUFFIX, collection_state, make_client
 
     if not settings.chroma_url and not (settings.store / "chroma" / "chroma.sqlite3").is_file():
         return None
     client = make_client(settings.store, settings.chroma_url)
-    names = {getattr(c, "name", str(c)) for c in client.list_collections()}
-    articles = settings.collection + ARTICLES_SUFFIX
-    if settings.collection not in names or articles not in names:
+    if collection_state(client, settings.collection) is None:
         return None
-    return int(client.get_collection(articles, embedding_function=ChromaEmbedding()).count())  # type: ignore[arg-type]
+    articles = collection_state(client, settings.collection + ARTICLES_SUFFIX)
+    return None if articles is None else articles[0]
 
 
 def _describe(settings: Settings) -> tuple[str, str]:

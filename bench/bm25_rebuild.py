@@ -1,13 +1,16 @@
-"""BM25 rebuild over a Chroma server: what each reader (app process) pays when the chunk set changes.
+"""BM25 rebuild over a Chroma server: what each reader (app process) pays when the chunk set changes, and the
+refresh after a one-article upload that builds on the tokens saved with the index before it.
 
     python bench/bm25_rebuild.py                          # sample archive, temporary store
     python bench/bm25_rebuild.py --store DIR              # a copy of an existing store (e.g. the 2022 one)
     python bench/bm25_rebuild.py --articles-2022          # the 2022 articles' chunks, placeholder vectors
 
 A copy of the store's Chroma data is served by `chroma run` on a free loopback port and a child process times
-what an app does on a fingerprint change (storage.keyword_index.build_from_store over HTTP: page every chunk,
-tokenize, index, save), then loading the saved index (what another process on the same machine does) and a BM25
-search; its peak RSS is the kernel's. With --articles-2022 the server instead gets the 4,876 RealTime QA
+a build from scratch (storage.keyword_build.build_from_store into an empty folder, over HTTP: page every chunk,
+tokenize, index, save), then loading the saved index memory-mapped (what another process on the same machine
+does) and a BM25 search; then it writes one new article (placeholder vectors) to the server and times the refresh
+(the same call, now reading and tokenizing only that article's chunks and indexing every chunk's tokens again);
+its peak RSS is the kernel's. With --articles-2022 the server instead gets the 4,876 RealTime QA
 articles cut by archive-qa's chunker, with their metadata and seeded random vectors (BM25 reads text, not vectors:
 no embedding needed). Written to bench/results/load-bm25-<sample|2022|store name>.json.
 `python -m bench.load --bm25-rebuild [...]` (the older spelling) runs the same.
@@ -44,17 +47,20 @@ from bench.common import (
 
 
 def child_bm25(url: str, collection: str) -> dict[str, Any]:
-    """In a child process: rebuild BM25 from the server's chunks as an app does, then load it and search it."""
-    from storage.chroma import ARTICLES_SUFFIX, ArchiveStore, ChromaEmbedding, make_client
-    from storage.keyword_index import KeywordIndex, build_from_store, fingerprint
+    """In a child process: rebuild BM25 from the server's chunks as an app does, load it, search it, then refresh
+    it after a one-article upload."""
+    from storage.chroma import ChromaStore
+    from storage.chroma_client import make_client
 
-    client = make_client(Path(), url)  # a server URL: no local folder is touched
-    function = ChromaEmbedding()  # no model is loaded: BM25 needs only the chunk text
-    store = ArchiveStore(
-        client,
-        client.get_collection(collection, embedding_function=function),  # type: ignore[arg-type]
-        client.get_collection(collection + ARTICLES_SUFFIX, embedding_function=function),  # type: ignore[arg-type]
-    )
+    # A server URL: no local folder is touched; no model is loaded (BM25 needs only the chunk text).
+    return measure_bm25(ChromaStore.attach(make_client(Path(), url), collection))
+
+
+def measure_bm25(store: Any) -> dict[str, Any]:
+    """Build from scratch, load, search, then refresh after one new article (written to `store`: a copy)."""
+    from storage.keyword_build import build_from_store
+    from storage.keyword_index import KeywordIndex, fingerprint
+
     clock = time.perf_counter()
     key = store.fingerprint
     ids = store.chunk_ids()
@@ -73,14 +79,61 @@ def child_bm25(url: str, collection: str) -> dict[str, Any]:
         for question in sample_questions()[:20]:
             loaded.search(question["question"], k=60)
         search_ms = (time.perf_counter() - clock) / 20 * 1000
+        articles = store.article_count()
+        refresh = _refresh_after_upload(store, root, loaded)
     return {
         "chunks": len(ids),
-        "articles": store.articles.count(),
+        "articles": articles,
         "chunk_ids_seconds": round(ids_seconds, 3),
         "rebuild_seconds": round(build_seconds, 3),
         "load_seconds": round(load_seconds, 3),
         "search_ms": round(search_ms, 2),
         "index_bytes": size,
+        **refresh,
+    }
+
+
+def _refresh_after_upload(store: Any, root: Path, held: Any) -> dict[str, Any]:
+    """Write one new article to the store (placeholder vectors), then time the keyword refresh from the saved
+    index as the uploading app does it, and as another app that holds the index before the upload does it (it also
+    reads every chunk's metadata again: the store's key moved on). Only the new chunks are read back and
+    tokenized; every chunk's tokens are indexed again."""
+    import numpy as np
+
+    from archive_qa.settings import Settings
+    from ingest.factory import make_chunker
+    from storage.chroma import article_metadata
+    from storage.keyword_build import build_from_store, build_in_memory
+    from storage.keyword_index import fingerprint
+    from storage.types import Article
+
+    if store.fingerprint != held.fingerprint:
+        store.set_fingerprint(held.fingerprint)  # as the ingest that wrote the chunks would have
+    article = Article(
+        title="Bench probe: harbour ferry timetable changes for the winter",
+        text=" ".join(q["question"] for q in sample_questions()),  # a few chunks of ordinary news words
+        location="bench://bm25-refresh-probe",
+        source="Bench",
+    )
+    chunks = make_chunker(Settings()).split(article)
+    rng = np.random.default_rng(1)
+    vectors = rng.standard_normal((len(chunks), int(store.describe()["embedder"]["dimension"] or 384)))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    meta = article_metadata(article, [article.location], len(chunks))
+    store.write_chunks(chunks, vectors, {article.id: meta})
+    store.write_articles([article], [meta], vectors[:1])
+    key = fingerprint(store.chunk_ids())
+    clock = time.perf_counter()
+    build_from_store(store, root, key)
+    writer_seconds = time.perf_counter() - clock
+    store.set_fingerprint(key)
+    clock = time.perf_counter()
+    build_in_memory(store, key, held)
+    reader_seconds = time.perf_counter() - clock
+    return {
+        "refresh_chunks_read": len(chunks),
+        "refresh_seconds": round(writer_seconds, 3),
+        "reader_refresh_seconds": round(reader_seconds, 3),
     }
 
 
@@ -92,7 +145,8 @@ def write_2022_chunks(url: str) -> dict[str, Any]:
     from bench.common import ARTICLES
     from ingest.factory import make_chunker
     from ingest.readers import read_file
-    from storage.chroma import ArchiveStore, article_metadata, make_client
+    from storage.chroma import ChromaStore, article_metadata
+    from storage.chroma_client import make_client
     from storage.embedder import minilm_name
     from storage.types import Article
 
@@ -102,7 +156,7 @@ def write_2022_chunks(url: str) -> dict[str, Any]:
         name, dimension = minilm_name("onnx-int8", settings.embed_max_tokens), 384
 
     chunker = make_chunker(settings)
-    store = ArchiveStore.open(make_client(Path(), url), "archive", Placeholder(), chunker.version)
+    store = ChromaStore.open(make_client(Path(), url), "archive", Placeholder(), chunker.version)
     rng = np.random.default_rng(0)
     seen: set[str] = set()
     articles, chunks = 0, 0
@@ -222,6 +276,20 @@ def bm25_rebuild(store: Path | None, timeout: float, articles_2022: bool = False
                 ]
             ],
             ["store", "articles", "chunks", "rebuild s", "load s", "search ms", "peak RSS MiB"],
+        )
+    )
+    print(
+        table(
+            [
+                [label, "build from scratch", figures.get("chunks"), figures.get("rebuild_seconds")],
+                [
+                    label,
+                    "refresh after a 1-article upload (the uploading app; another app)",
+                    figures.get("refresh_chunks_read"),
+                    f"{figures.get('refresh_seconds')}; {figures.get('reader_refresh_seconds')}",
+                ],
+            ],
+            ["store", "keyword index", "chunks read and tokenized", "seconds"],
         )
     )
     return 0 if ok else 1

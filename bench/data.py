@@ -38,15 +38,12 @@ def read_articles(n: int | None = None) -> list[dict[str, Any]]:
 
 def recorded_chunker(store: Path) -> tuple[int, int] | None:
     """(size, overlap) from a store's `chunker` collection metadata (e.g. sentences-v1-1000-120), if any."""
-    import chromadb
+    from storage.chroma_client import collections_metadata, make_client
 
     if not (store / "chroma").exists():
         return None
-    client = chromadb.PersistentClient(
-        path=str(store / "chroma"), settings=chromadb.Settings(anonymized_telemetry=False)
-    )
-    for collection in client.list_collections():
-        parts = str((collection.metadata or {}).get("chunker", "")).rsplit("-", 2)
+    for metadata in collections_metadata(make_client(store, None)).values():
+        parts = str(metadata.get("chunker", "")).rsplit("-", 2)
         if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
             return int(parts[1]), int(parts[2])
     return None
@@ -54,7 +51,7 @@ def recorded_chunker(store: Path) -> tuple[int, int] | None:
 
 def store_settings(store: Path, **extra: Any) -> Any:
     """archive-qa Settings for an existing store, with the chunker it was built with (the defaults may have
-    changed since; opening with other chunk settings is refused by ArchiveStore.open)."""
+    changed since; opening with other chunk settings is refused by ChromaStore.open)."""
     from archive_qa.settings import Settings
 
     recorded = recorded_chunker(store)

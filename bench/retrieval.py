@@ -4,10 +4,10 @@
     python -m bench.retrieval --quick --store DIR    # 50 questions; synthetic index of 100,000 chunks
 
 archive-qa: `HybridRetriever.retrieve(question, Filters(as_of=question date))` with the default settings, after 5
-warm-up queries, split into embed / dense / keyword / fuse (retriever.timings), at
+warm-up queries, split into embed / dense / keyword / fuse (`retrieve_timed(...).timings`), at
   - sample: examples/archive ingested into a fresh temp store, queried with examples/questions.jsonl (cycled);
   - 2022: the 4,876 RealTime QA articles (--store DIR, else the store bench/ingest.py kept), questions.jsonl;
-  - synthetic: N chunks written straight into Chroma through ArchiveStore.write_chunks/write_articles:
+  - synthetic: N chunks written straight into Chroma through ChromaStore.write_chunks/write_articles:
     vectors are real chunk vectors of the 2022 store plus Gaussian noise (cosine ~0.9 to their source, then
     renormalised), so neighbourhoods look like real ones; each text is its source chunk's sentences with ~30%
     swapped for random sentences of the corpus, so BM25 sees realistic postings; articles of 4-20 chunks, ids

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from bench.common import dir_bytes, store_settings
-from storage.chroma import ArchiveStore, article_metadata
+from storage.chroma import ChromaStore, article_metadata
 from storage.factory import get_embedder, keyword_root, open_store
 from storage.keyword_index import KeywordIndex, fingerprint
 from storage.types import Article, Chunk
@@ -84,8 +84,8 @@ def child_synth(target: Path, n: int, source: Path, seed: int) -> dict[str, Any]
     store.set_fingerprint(key)
     phases["bm25_build"] = time.perf_counter() - clock
     manifest = {
-        "chunks": store.chunks.count(),
-        "articles": store.articles.count(),
+        "chunks": store.chunk_count(),
+        "articles": store.article_count(),
         "source_store": str(source),
         "source_chunks": len(material.base),
         "sigma": SIGMA,
@@ -104,22 +104,17 @@ def read_source(source: Path) -> Source:
     """Every chunk of the source store: its vector, its text split in sentences, its title, the sources named."""
     real = open_store(store_settings(source))
     vectors, texts, titles, sources = [], [], [], set()
-    offset = 0
-    while True:
-        got = real.chunks.get(include=["embeddings", "documents", "metadatas"], limit=2000, offset=offset)
-        if not got["ids"]:
-            break
-        vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
-        texts += real.resolve_texts([dict(m) for m in got["metadatas"]], got["documents"])
-        titles += [str(m.get("title", "")) for m in got["metadatas"]]
-        sources |= {str(m["source"]) for m in got["metadatas"] if m.get("source")}
-        offset += len(got["ids"])
+    for _, page_vectors, metas, page_texts in real.export_chunks():
+        vectors.append(page_vectors)
+        texts += page_texts
+        titles += [str(m.get("title", "")) for m in metas]
+        sources |= {str(m["source"]) for m in metas if m.get("source")}
     sentences_of = [_SENTENCE.split(t) for t in texts]
     pool = [s for group in sentences_of for s in group if len(s) > 20]
     return Source(np.concatenate(vectors), sentences_of, pool, titles, sorted(sources) or ["synthetic"])
 
 
-def write_synthetic(store: ArchiveStore, material: Source, n: int, seed: int) -> tuple[Postings, float, float]:
+def write_synthetic(store: ChromaStore, material: Source, n: int, seed: int) -> tuple[Postings, float, float]:
     """Write n synthetic chunks in batches: their postings, and the seconds spent generating and writing them."""
     rng = np.random.default_rng(seed)
     pick = random.Random(seed)

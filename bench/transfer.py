@@ -41,7 +41,7 @@ class Probe:
     question: Any
     filters: Any
     recent: bool
-    dense: dict[str, dict[str, Any]]
+    dense: dict[str, Any]  # chunk id -> storage.hits.SearchHit
     keyword: list[str]
     gold: set[str]
 
@@ -81,8 +81,8 @@ def load_year(name: str, store: Path, limit: int | None) -> Year:
                 question,
                 filters,
                 asks_for_recent(question.text),
-                retriever._dense(vector, filters, index.source_names),
-                retriever._keyword_hits(question.text, filters, index),
+                retriever.dense_hits(vector, filters, index.source_names),
+                retriever.keyword_hits(question.text, filters, index),
                 gold,
             )
         )
@@ -95,30 +95,16 @@ def scores(year: Year, overrides: dict[str, float]) -> dict[str, float]:
     """Hits@10 and MRR@10 (articles) of the fusion with `overrides` on the year's cached candidates."""
     from storage.types import article_of
 
-    retriever = dataclasses.replace(year.qa.retriever.config, **overrides)
-    fuser = _Fuser(year.qa.retriever, retriever)
+    retriever = year.qa.retriever.with_config(dataclasses.replace(year.qa.retriever.config, **overrides))
     hits = reciprocal = 0.0
     for probe in year.probes:
-        fused = fuser.fuse(probe)
+        fused = retriever.fuse(probe.dense, probe.keyword, year.index, probe.filters, probe.recent)
         articles = list(dict.fromkeys(article_of(chunk_id) for chunk_id, _ in fused))[:10]
         rank = next((i + 1 for i, a in enumerate(articles) if a in probe.gold), None)
         if rank:
             hits, reciprocal = hits + 1, reciprocal + 1 / rank
     n = len(year.probes) or 1
     return {"hits@10": round(hits / n, 4), "mrr@10": round(reciprocal / n, 4)}
-
-
-class _Fuser:
-    """The retriever's own fusion, run with another config on cached candidates."""
-
-    def __init__(self, retriever: Any, config: Any) -> None:
-        self.retriever = type(retriever).__new__(type(retriever))
-        self.retriever.__dict__.update(retriever.__dict__)
-        self.retriever.config = config
-        self.index = retriever.keyword_index()
-
-    def fuse(self, probe: Probe) -> list[tuple[str, float]]:
-        return self.retriever._fuse(probe.dense, probe.keyword, self.index, probe.filters, probe.recent)
 
 
 def objective(result: dict[str, float]) -> float:
@@ -149,14 +135,14 @@ def abstention_features(year: Year) -> list[dict[str, Any]]:
         filters = Filters(as_of=question.as_of)
         passages = year.qa.retriever.retrieve(question.text, filters)
         vector = year.qa.embedder.embed([question.text])[0]
-        dense = year.qa.retriever._dense(vector, filters, index.source_names)
-        keyword = year.qa.retriever._keyword_hits(question.text, filters, index)
-        similarities = sorted((hit["similarity"] for hit in dense.values()), reverse=True) or [0.0]
+        dense = year.qa.retriever.dense_hits(vector, filters, index.source_names)
+        keyword = year.qa.retriever.keyword_hits(question.text, filters, index)
+        similarities = sorted((hit.similarity for hit in dense.values()), reverse=True) or [0.0]
         mean = sum(similarities) / len(similarities)
         spread = (sum((x - mean) ** 2 for x in similarities) / len(similarities)) ** 0.5 or 1.0
         strength = year.qa.evidence_strength(passages, filters, question.text)
         top_article = passages[0].article_id if passages else ""
-        dense_top = _top_articles(sorted(dense, key=lambda c: dense[c]["rank"]), 5)
+        dense_top = _top_articles(sorted(dense, key=lambda c: dense[c].rank), 5)
         keyword_top = _top_articles(keyword, 5)
         rows.append(
             {

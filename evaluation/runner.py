@@ -44,14 +44,15 @@ class Evaluator:
         # A follow-up is searched as it stands alone, the way the pipeline searches it.
         rewriter = "extractive" if answerer == "none" else (answerer or self.qa.settings.answerer)
         searched = self.qa.standalone(question.text, question.history, rewriter)
-        ranked = self.qa.retriever.retrieve(searched, filters, k=30)
+        retrieval = self.qa.retriever.retrieve_timed(searched, filters, k=30)
+        ranked = retrieval.passages
         retrieval_seconds = time.perf_counter() - started
         articles = _distinct([p.article_id for p in ranked])[:10]
         row = retrieval_row(
             question,
             gold_rank([self.keys.get(a, set()) for a in articles], question.gold_ids),
             [self._name(a) for a in articles],
-            {"retrieval": retrieval_seconds, **self.qa.retriever.timings},
+            {"retrieval": retrieval_seconds, **retrieval.timings},
             top_similarity=max((p.similarity or 0.0 for p in ranked[: self.qa.settings.k]), default=0.0),
         )
         if answerer == "none":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from archive_qa.settings import Settings
 from ingest.chunker import Chunker
 from ingest.pipeline import Ingestor
-from storage.chroma import ArchiveStore
+from storage.base import ArchiveStore
 from storage.factory import get_embedder, keyword_root, open_store
 
 

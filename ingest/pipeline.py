@@ -19,17 +19,11 @@ from ingest.reconcile import Edit, RunState, apply_edits, reconcile
 from ingest.report import IngestReport
 from ingest.stories import StoryAssigner
 from storage.article_meta import ArticleRecord, Outlet, article_metadata, descriptive_changes
-from storage.chroma import ArchiveStore
+from storage.base import ArchiveStore
 from storage.embedder import Embedder
-from storage.keyword_index import (
-    KeywordEntry,
-    build_from_store,
-    chunk_set_of,
-    fingerprint,
-    restamp_from_store,
-    revised,
-    tokenize_chunks,
-)
+from storage.keyword_build import build_from_store, restamp_from_store
+from storage.keyword_index import KeywordEntry, chunk_set_of, fingerprint, revised
+from storage.keyword_tokens import tokenize_chunks
 from storage.types import Article, BadInput, Chunk, article_of
 
 Progress = Callable[[int, str], None]
@@ -159,7 +153,7 @@ class Ingestor:
             in_flight.result()  # one write in flight at a time bounds memory; errors surface here
 
         def write() -> None:
-            # Chunks first, then the record that marks the article complete (see ArchiveStore).
+            # Chunks first, then the record that marks the article complete (see storage.base.ArchiveStore).
             self.store.write_chunks(batch.chunks, vectors, metas)
             self.store.write_articles(batch.articles, [metas[a.id] for a in batch.articles], np.array(article_vectors))
             # Tokenized here, beside the encoder, rather than read back and tokenized after the last batch.
@@ -172,8 +166,9 @@ class Ingestor:
         return writer.submit(write)
 
     def _refresh_keyword_index(self, run: RunState) -> None:
-        """Rebuild BM25 when the chunk set differs from the one it was built for, restamp its days and sources after
-        metadata-only edits (this run's, or a killed run's); a no-op on an unchanged store."""
+        """Refresh BM25 when the chunk set differs from the one it was built for (tokenizing only the chunks the index
+        saved last does not hold), restamp its days and sources after metadata-only edits (this run's, or a killed
+        run's); a no-op on an unchanged store."""
         chunk_ids = self.store.chunk_ids()
         chunk_set, current = fingerprint(chunk_ids), self.store.fingerprint
         same_set, on_disk = chunk_set_of(current) == chunk_set, (self.keyword_root / current).exists()

@@ -9,7 +9,7 @@ from typing import Any
 
 from ingest.report import IngestReport
 from storage.article_meta import ArticleRecord, Outlet, Placement
-from storage.chroma import ArchiveStore
+from storage.base import ArchiveStore
 from storage.keyword_index import KeywordEntry
 from storage.types import Article, article_of
 

@@ -1,7 +1,7 @@
 """The files the index holds, as people see them (relative, never a server path), and taking one's articles out.
 
 An article is stored once with every location it was found at (`path`, or `path#key` for a record of an export).
-Removing a file drops its locations: an article left with none is deleted (record, chunks, then BM25 is rebuilt),
+Removing a file drops its locations: an article left with none is deleted (record, chunks, then BM25 is refreshed),
 one that another file still holds keeps that location. Uploaded copies under STORE/uploads are deleted with their
 articles; someone's own archive files (ingested with the CLI) are only taken out of the index.
 """
@@ -18,7 +18,7 @@ from typing import Any
 from archive_qa.settings import Settings
 from ingest.readers import RECORD_SUFFIXES
 from storage.article_meta import ArticleRecord, Placement
-from storage.chroma import ArchiveStore
+from storage.base import ArchiveStore
 
 UPLOADS_LABEL = "uploads"
 
@@ -145,9 +145,11 @@ def drop_locations(
 
 
 def refresh_keyword_index(settings: Settings, store: ArchiveStore) -> None:
-    """Rebuild BM25 for the chunk set the store holds now (as an ingest run does after it deleted articles)."""
+    """Refresh BM25 for the chunk set the store holds now (as an ingest run does after it deleted articles): the
+    remaining chunks' tokens come from the index saved last, so nothing is read back or tokenized again."""
     from storage.factory import keyword_root
-    from storage.keyword_index import build_from_store, chunk_set_of, fingerprint, revised
+    from storage.keyword_build import build_from_store
+    from storage.keyword_index import chunk_set_of, fingerprint, revised
 
     chunk_ids = store.chunk_ids()
     key, current = fingerprint(chunk_ids), store.fingerprint

@@ -10,7 +10,7 @@ from datasketch import MinHash, MinHashLSH
 
 from ingest.signatures import NUM_PERM, SCHEME, Signature, decode_signature, encode_signature, permutations, signature
 from storage.article_meta import ArticleRecord
-from storage.chroma import ArchiveStore
+from storage.base import ArchiveStore
 from storage.types import Article
 
 THRESHOLD = 0.5  # estimated Jaccard from which two bodies are one story (bench/stories.py, docs/quality.md)

@@ -21,7 +21,7 @@ from ingest.readers import RECORD_SUFFIXES, read_file, suffix_of
 from ingest.removal import covers, drop_locations, file_of, upload_label, uploads_root
 from ingest.staging import Staged, UploadLimits, stage
 from storage.article_meta import ArticleRecord
-from storage.chroma import ArchiveStore
+from storage.base import ArchiveStore
 from storage.types import BadInput
 
 ProgressFn = Callable[..., Any]  # gr.Progress: (fraction, desc=...)

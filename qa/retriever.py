@@ -1,13 +1,12 @@
-"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank, date-aware, capped per article."""
+"""Hybrid retrieval: dense (the store's vectors) + BM25, fused by reciprocal rank, date-aware, capped per article."""
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,11 @@ import numpy as np
 from qa.filters import Filters, asks_for_recent
 from qa.stories import one_per_story, with_also_in
 from qa.types import Passage
-from storage.chroma import ArchiveStore, ArticleRecord, chunk_text
+from storage.article_meta import ArticleRecord
+from storage.base import ArchiveStore, KeywordSearch
 from storage.embedder import Embedder
-from storage.keyword_index import KeywordIndex, build_from_store
+from storage.hits import SearchHit
+from storage.keyword_reader import KeywordReader
 from storage.types import article_of
 
 DENSE_OVERFETCH = 5  # unfiltered neighbours fetched per wanted candidate; at 2022 size >= 136 of every 300 pass
@@ -44,93 +45,99 @@ class RetrievalConfig:
         return cls(**{name: getattr(settings, name) for name in cls.__dataclass_fields__})
 
 
+@dataclass(frozen=True)
+class Retrieval:
+    """One retrieval's passages and the seconds each step took (embed, dense, keyword, fuse), returned per call so
+    that concurrent questions each get their own."""
+
+    passages: list[Passage]
+    timings: dict[str, float]
+
+
 class HybridRetriever:
     """Find the passages that answer a question, as of a date.
 
     >>> config = RetrievalConfig.from_settings(Settings())
     >>> retriever = HybridRetriever(store, embedder, Path(".archive-qa/keyword/embedded/archive"), config)
     >>> passages = retriever.retrieve("Who won the Savanna Cup?", Filters(as_of=date(2024, 1, 1)))
+    >>> sorted(retriever.retrieve_timed("Who won the Savanna Cup?", Filters()).timings)
+    ['dense', 'embed', 'fuse', 'keyword']
     """
 
-    def __init__(self, store: ArchiveStore, embedder: Embedder, keyword_root: Path, config: RetrievalConfig) -> None:
+    def __init__(
+        self,
+        store: ArchiveStore,
+        embedder: Embedder,
+        keyword_root: Path,
+        config: RetrievalConfig,
+        keywords: KeywordReader | None = None,
+    ) -> None:
         self.store, self.embedder, self.keyword_root, self.config = store, embedder, keyword_root, config
-        self._bm25: KeywordIndex | None = None
-        self._checked_at = 0.0
-        self._lock = threading.Lock()
-        self.timings: dict[str, float] = {}
+        self.keywords = keywords or KeywordReader(store, keyword_root)  # read-only: the writers save the index
 
-    def keyword_index(self) -> KeywordIndex:
+    def with_config(self, config: RetrievalConfig) -> HybridRetriever:
+        """The same store and keyword index, searched with other tunables."""
+        return HybridRetriever(self.store, self.embedder, self.keyword_root, config, self.keywords)
+
+    def keyword_index(self) -> KeywordSearch:
         """The BM25 index for the store's current chunk set, reloaded when an ingest has changed it."""
-        with self._lock:
-            if self._bm25 is not None and time.monotonic() - self._checked_at < 1.0:
-                return self._bm25
-            key = self.store.fingerprint
-            self._checked_at = time.monotonic()
-            if self._bm25 is None or self._bm25.fingerprint != key:
-                loaded = KeywordIndex.load(self.keyword_root, key)
-                self._bm25 = loaded or build_from_store(self.store, self.keyword_root, key)
-            return self._bm25
+        return self.keywords.current()
 
     def invalidate(self) -> None:
         """Check the store's fingerprint on the next question (after an ingest in this process)."""
-        with self._lock:
-            self._checked_at = 0.0
+        self.keywords.invalidate()
 
     def retrieve(self, question: str, filters: Filters, k: int | None = None) -> list[Passage]:
+        return self.retrieve_timed(question, filters, k).passages
+
+    def retrieve_timed(self, question: str, filters: Filters, k: int | None = None) -> Retrieval:
         k = k or self.config.k
         started = time.perf_counter()
         vector = self.embedder.embed([question])[0]
         embedded = time.perf_counter()
         index = self.keyword_index()  # once per question: an ingest meanwhile must not mix two chunk sets
-        dense = self._dense(vector, filters, index.source_names)
+        dense = self.dense_hits(vector, filters, index.source_names)
         dense_done = time.perf_counter()
-        keyword = self._keyword_hits(question, filters, index)
+        keyword = self.keyword_hits(question, filters, index)
         keyword_done = time.perf_counter()
-        fused = self._fuse(dense, keyword, index, filters, asks_for_recent(question))
+        fused = self.fuse(dense, keyword, index, filters, asks_for_recent(question))
         fused = one_per_story(fused, lambda chunk_id: _story(chunk_id, dense, index))
         passages, records = self._materialize(self._cap(fused, k), dense, vector, _agreed_article(dense, keyword))
-        passages = with_also_in(passages, self.store, filters, records, grouped=bool(index.extra.stories))
-        self.timings = {
+        passages = with_also_in(passages, self.store, filters, records, grouped=index.has_stories)
+        timings = {
             "embed": embedded - started,
             "dense": dense_done - embedded,
             "keyword": keyword_done - dense_done,
             "fuse": time.perf_counter() - keyword_done,
         }
-        return passages
+        return Retrieval(passages, timings)
 
-    def _dense(
+    def dense_hits(
         self, vector: np.ndarray, filters: Filters, known_sources: Sequence[str] = ()
-    ) -> dict[str, dict[str, Any]]:
-        """Chunk id -> {similarity, rank, metadata, document} for the nearest chunks passing the filters.
+    ) -> dict[str, SearchHit]:
+        """Chunk id -> hit (rank among those passing) for the nearest chunks passing the filters, best first.
 
         Chroma's `where` turns its HNSW search into a slow filtered scan (200-400 ms at 68k chunks), so ask it
         unfiltered for a few times more neighbours and filter here; only when too few pass (a narrow date range or a
         rare source) fall back to the filtered query (`known_sources` let it ask for articles without a source).
         """
         wanted = self.config.dense_candidates
-        result = self._query(vector, wanted * DENSE_OVERFETCH, None)
-        hits = _passing(result, filters, wanted)
-        if len(hits) < wanted and len(result["ids"][0]) == wanted * DENSE_OVERFETCH:
-            hits = _passing(self._query(vector, wanted, filters.chroma_where(known_sources)), filters, wanted)
+        nearest = self.store.nearest(vector, wanted * DENSE_OVERFETCH)
+        hits = _passing(nearest, filters, wanted)
+        if len(hits) < wanted and len(nearest) == wanted * DENSE_OVERFETCH:
+            hits = _passing(self.store.nearest(vector, wanted, filters.chroma_where(known_sources)), filters, wanted)
         return hits
 
-    def _query(self, vector: np.ndarray, n_results: int, where: dict[str, Any] | None) -> Any:
-        return self.store.chunks.query(
-            query_embeddings=[vector.tolist()],
-            n_results=n_results,
-            where=where,
-            include=["metadatas", "documents", "distances"],
-        )
-
-    def _keyword_hits(self, question: str, filters: Filters, index: KeywordIndex) -> list[str]:
+    def keyword_hits(self, question: str, filters: Filters, index: KeywordSearch) -> list[str]:
+        """Chunk ids BM25 ranks highest for the question among those the filters admit, best first."""
         mask = index.mask(filters.first_day, filters.last_day, filters.sources)
         return [chunk_id for chunk_id, _ in index.search(question, self.config.keyword_candidates, mask)]
 
-    def _fuse(
+    def fuse(
         self,
-        dense: dict[str, dict[str, Any]],
+        dense: dict[str, SearchHit],
         keyword: list[str],
-        index: KeywordIndex,
+        index: KeywordSearch,
         filters: Filters,
         recent: bool,
     ) -> list[tuple[str, float]]:
@@ -138,7 +145,7 @@ class HybridRetriever:
         rrf_k = self.config.rrf_k
         scores: dict[str, float] = defaultdict(float)
         for chunk_id, hit in dense.items():
-            scores[chunk_id] += 1.0 / (rrf_k + hit["rank"] + 1)
+            scores[chunk_id] += 1.0 / (rrf_k + hit.rank + 1)
         for rank, chunk_id in enumerate(keyword):
             scores[chunk_id] += self.config.keyword_weight / (rrf_k + rank + 1)
         by_article: dict[str, list[tuple[str, float]]] = defaultdict(list)
@@ -186,19 +193,10 @@ class HybridRetriever:
         return chosen
 
     def _materialize(
-        self, chosen: list[tuple[str, float]], dense: dict[str, dict[str, Any]], vector: np.ndarray, agreed: str = ""
+        self, chosen: list[tuple[str, float]], dense: dict[str, SearchHit], vector: np.ndarray, agreed: str = ""
     ) -> tuple[list[Passage], dict[str, ArticleRecord]]:
         missing = [chunk_id for chunk_id, _ in chosen if chunk_id not in dense]
-        extra = {}
-        if missing:
-            got = self.store.chunks.get(ids=missing, include=["metadatas", "documents", "embeddings"])
-            for i, chunk_id in enumerate(got["ids"]):
-                similarity = float(np.dot(np.asarray(got["embeddings"][i]), vector))
-                extra[chunk_id] = {
-                    "similarity": similarity,
-                    "metadata": got["metadatas"][i],
-                    "document": got["documents"][i],
-                }
+        extra = {hit.chunk_id: hit for hit in self.store.hits_of(missing, vector)} if missing else {}
         hits = {**extra, **dense}
         records = self.store.get_articles(sorted({article_of(c) for c, _ in chosen}))
         passages = []
@@ -211,21 +209,21 @@ class HybridRetriever:
         return passages, records
 
 
-def _agreed_article(dense: dict[str, dict[str, Any]], keyword: list[str]) -> str:
+def _agreed_article(dense: dict[str, SearchHit], keyword: list[str]) -> str:
     """The article both searches rank first, or "" when they disagree: independent evidence that the archive
     speaks to the question even when a short question's dense similarity to a long chunk is modest."""
     if not dense or not keyword:
         return ""
-    dense_first = article_of(min(dense, key=lambda chunk_id: dense[chunk_id]["rank"]))
+    dense_first = article_of(min(dense, key=lambda chunk_id: dense[chunk_id].rank))
     return dense_first if dense_first == article_of(keyword[0]) else ""
 
 
-def _passage(chunk_id: str, hit: dict[str, Any], score: float, record: ArticleRecord, agreed: bool) -> Passage:
-    meta, locations = hit["metadata"], record.locations
+def _passage(chunk_id: str, hit: SearchHit, score: float, record: ArticleRecord, agreed: bool) -> Passage:
+    meta, locations = hit.metadata, record.locations
     return Passage(
         chunk_id=chunk_id,
         article_id=str(meta["article_id"]),
-        text=chunk_text(record.text, meta, hit["document"]),
+        text=hit.text(record.text),
         title=str(meta.get("title", "")),
         source=meta.get("source"),
         published=meta.get("published"),
@@ -235,37 +233,32 @@ def _passage(chunk_id: str, hit: dict[str, Any], score: float, record: ArticleRe
         start=int(meta.get("start", 0)),
         end=int(meta.get("end", 0)),
         score=score,
-        similarity=hit["similarity"],
+        similarity=hit.similarity,
         first_on_both_sides=agreed,
         story_id=str(record.metadata.get("story_id") or ""),
     )
 
 
-def _story(chunk_id: str, dense: dict[str, dict[str, Any]], index: KeywordIndex) -> str:
+def _story(chunk_id: str, dense: dict[str, SearchHit], index: KeywordSearch) -> str:
     """A chunk's story, from its dense hit's metadata (chunks of an article that joined another's story carry it)
     or else from the keyword index; "" = its article's own."""
     if chunk_id in dense:
-        return str(dense[chunk_id]["metadata"].get("story_id") or "")
+        return str(dense[chunk_id].metadata.get("story_id") or "")
     return index.story_of(chunk_id)
 
 
-def _day(chunk_id: str, dense: dict[str, dict[str, Any]], index: KeywordIndex) -> int:
+def _day(chunk_id: str, dense: dict[str, SearchHit], index: KeywordSearch) -> int:
     """A chunk's publication day, from its dense hit's metadata or else from the keyword index."""
-    return int(dense[chunk_id]["metadata"].get("day", 0)) if chunk_id in dense else index.day_of(chunk_id)
+    return int(dense[chunk_id].metadata.get("day", 0)) if chunk_id in dense else index.day_of(chunk_id)
 
 
-def _passing(result: Any, filters: Filters, wanted: int) -> dict[str, dict[str, Any]]:
-    hits: dict[str, dict[str, Any]] = {}
-    for position, chunk_id in enumerate(result["ids"][0]):
-        metadata = result["metadatas"][0][position]
-        if not filters.admits(metadata):
+def _passing(nearest: list[SearchHit], filters: Filters, wanted: int) -> dict[str, SearchHit]:
+    """The first `wanted` hits the filters admit, ranked again among themselves."""
+    hits: dict[str, SearchHit] = {}
+    for hit in nearest:
+        if not filters.admits(hit.metadata):
             continue
-        hits[chunk_id] = {
-            "rank": len(hits),
-            "similarity": 1.0 - float(result["distances"][0][position]),
-            "metadata": metadata,
-            "document": result["documents"][0][position],
-        }
+        hits[hit.chunk_id] = replace(hit, rank=len(hits))
         if len(hits) == wanted:
             break
     return hits

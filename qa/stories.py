@@ -9,13 +9,13 @@ from typing import Any
 from qa.filters import Filters
 from qa.types import Passage
 from storage.article_meta import ArticleRecord
-from storage.chroma import ArchiveStore
+from storage.base import ArchiveStore
 from storage.dates import iso_day
 from storage.types import article_of
 
 
 def one_per_story(fused: list[tuple[str, float]], story_of: Callable[[str], str]) -> list[tuple[str, float]]:
-    """Chunks in answer order (articles best first, see HybridRetriever._fuse) keeping only the best-ranked article
+    """Chunks in answer order (articles best first, see HybridRetriever.fuse) keeping only the best-ranked article
     of each story: a wire story carried by three outlets is one result, not three that crowd out the rest.
 
     >>> copies = {"b-000": "a"}  # article b joined a's story
@@ -81,8 +81,7 @@ def _members(store: ArchiveStore, stories: Iterable[str]) -> dict[str, list[dict
     wanted = sorted(stories)
     if not wanted:
         return {}
-    got = store.articles.get(where={"story_id": {"$in": wanted}}, include=["metadatas"])
     found: dict[str, list[dict[str, Any]]] = {}
-    for meta in got["metadatas"] or []:
-        found.setdefault(str(meta["story_id"]), []).append(dict(meta))
+    for meta in store.story_records(wanted):
+        found.setdefault(str(meta["story_id"]), []).append(meta)
     return found

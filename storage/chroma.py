@@ -1,114 +1,47 @@
-"""The Chroma side of the index: chunk vectors plus one record per article, embedded or on a `chroma run` server."""
+"""The Chroma store: chunk vectors plus one record per article, embedded or on a `chroma run` server."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
-import chromadb
 import numpy as np
 from chromadb.api import ClientAPI
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-from chromadb.errors import ChromaError
 
 from storage.article_meta import CHUNK_KEYS, ArticleRecord, Placement
 from storage.article_meta import article_metadata as article_metadata  # re-exported: ingest and bench write with it
+from storage.chroma_client import LAYOUT, ChromaEmbedding, existing_collections, open_collections
+from storage.hits import UNRANKED, SearchHit, chunk_text
 from storage.types import Article, Chunk
 
-ARTICLES_SUFFIX = "__articles"
 PAGE = 2000
-# How chunks are stored, recorded in the chunk collection's metadata. 1: a chunk's text is its Chroma document.
-# 2: a chunk keeps only its span of the article record's text. Stores written before the key existed have none and
-# are read as 1 (a chunk without a document falls back to its span). A later layout is refused, not misread.
-LAYOUT = 2
 
 
-class IndexMismatchError(RuntimeError):
-    """The collection was built with another embedder or chunker than the one configured."""
-
-
-class ChromaEmbedding(EmbeddingFunction[Documents]):
-    """Our embedder as seen by Chroma, so a collection never falls back to Chroma's downloading default."""
-
-    def __init__(self, embedder: Any = None) -> None:
-        self._embedder = embedder
-
-    def __call__(self, input: Documents) -> Embeddings:
-        if self._embedder is None:
-            raise RuntimeError("archive-qa collections are embedded by archive-qa, not by Chroma")
-        return list(self._embedder.embed(list(input)))
-
-    @staticmethod
-    def name() -> str:
-        return "archive-qa"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"embedder": getattr(self._embedder, "name", None)}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> ChromaEmbedding:
-        return ChromaEmbedding()
-
-    def default_space(self) -> Any:
-        return "cosine"
-
-
-def make_client(store_dir: Path, chroma_url: str | None) -> ClientAPI:
-    """Embedded PersistentClient under `store_dir`, or an HttpClient for `http://host:port`."""
-    settings = chromadb.Settings(anonymized_telemetry=False)
-    if chroma_url:
-        from urllib.parse import urlparse
-
-        url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
-        return chromadb.HttpClient(
-            host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=settings
-        )
-    store_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(store_dir / "chroma"), settings=settings)
-
-
-class ArchiveStore:
+class ChromaStore:
     """Two Chroma collections: `<name>` holds chunks (searched), `<name>__articles` one record per article.
 
     An article record is written only after all of its chunks, so a record marks a complete article: a crash
     leaves at worst chunks without a record, which the next ingest rewrites (same ids) or sweeps away.
 
-    >>> store = ArchiveStore.open(make_client(Path("empty-store"), None), "archive", embedder, "sentences-v1")
+    >>> from storage.chroma_client import make_client
+    >>> store = ChromaStore.open(make_client(Path("empty-store"), None), "archive", embedder, "sentences-v1")
+    >>> store.chunk_count(), store.nearest(embedder.embed(["rates"])[0], 5)
+    (0, [])
     """
 
     def __init__(self, client: ClientAPI, chunks: Any, articles: Any) -> None:
         self.client, self.chunks, self.articles = client, chunks, articles
 
     @classmethod
-    def open(cls, client: ClientAPI, name: str, embedder: Any, chunker_version: str) -> ArchiveStore:
+    def open(cls, client: ClientAPI, name: str, embedder: Any, chunker_version: str) -> ChromaStore:
         """Open or create the collections; refuse loudly when they were built with another embedder/chunker."""
-        expected = {"embedder": embedder.name, "dimension": embedder.dimension, "chunker": chunker_version}
-        function = ChromaEmbedding(embedder)
-        existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
-        chunks = None
-        if name not in existing:
-            try:
-                chunks = client.create_collection(
-                    name,
-                    metadata={**expected, "fingerprint": "", "layout": LAYOUT},
-                    embedding_function=function,  # type: ignore[arg-type]
-                    configuration={"hnsw": {"space": "cosine"}},
-                )
-            except ChromaError as error:  # another writer created it since we listed: open theirs
-                if "already exists" not in str(error):
-                    raise
-        if chunks is None:
-            chunks = client.get_collection(name, embedding_function=function)  # type: ignore[arg-type]
-            _check_compatible(name, chunks.metadata or {}, expected)
-            _check_layout(name, chunks.metadata or {})
-        articles = client.get_or_create_collection(
-            name + ARTICLES_SUFFIX,
-            metadata=expected,
-            embedding_function=function,  # type: ignore[arg-type]
-            configuration={"hnsw": {"space": "cosine"}},
-        )
-        return cls(client, chunks, articles)
+        return cls(client, *open_collections(client, name, embedder, chunker_version))
+
+    @classmethod
+    def attach(cls, client: ClientAPI, name: str) -> ChromaStore:
+        """The existing collections `name`, unchecked and without an embedder: for readers of text and metadata
+        (a keyword index, a benchmark); what needs a vector of ours (writes, `nearest`) needs `open`."""
+        return cls(client, *existing_collections(client, name))
 
     # Writing.
     def write_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray, article_meta: dict[str, dict]) -> None:
@@ -205,6 +138,60 @@ class ArchiveStore:
         fresh = self.client.get_collection(self.chunks.name, embedding_function=ChromaEmbedding())  # type: ignore[arg-type]
         return dict(fresh.metadata or {})
 
+    def chunk_count(self) -> int:
+        return int(self.chunks.count())
+
+    def article_count(self) -> int:
+        return int(self.articles.count())
+
+    def describe(self) -> dict[str, Any]:
+        """The chunk collection's name and what it was built with (embedder, dimension, chunker)."""
+        meta = self.chunks.metadata or {}
+        embedder = {"name": meta.get("embedder"), "dimension": meta.get("dimension")}
+        return {"embedder": embedder, "chunker": meta.get("chunker"), "collection": self.chunks.name}
+
+    def export_chunks(self) -> Iterator[tuple[list[str], np.ndarray, list[dict[str, Any]], list[str]]]:
+        """Every chunk, a page at a time: ids, vectors, metadata and text (to derive another index from a store)."""
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["embeddings", "documents", "metadatas"], limit=PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            metas = [dict(m) for m in got["metadatas"]]
+            vectors = np.asarray(got["embeddings"], dtype=np.float32)
+            yield got["ids"], vectors, metas, self.resolve_texts(metas, got["documents"])
+            offset += len(got["ids"])
+
+    # Searching.
+    def nearest(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[SearchHit]:
+        """The `n` chunks nearest to `vector` (cosine), best first; `where` is a Chroma metadata filter."""
+        result = self.chunks.query(
+            query_embeddings=[vector.tolist()],
+            n_results=n,
+            where=where,
+            include=["metadatas", "documents", "distances"],
+        )
+        return _results_to_hits(result)
+
+    def hits_of(self, chunk_ids: Sequence[str], vector: np.ndarray) -> list[SearchHit]:
+        """The stored chunks of `chunk_ids` as hits (UNRANKED), each with its similarity to `vector`."""
+        got = self.chunks.get(ids=list(chunk_ids), include=["metadatas", "documents", "embeddings"])
+        return [
+            SearchHit(
+                chunk_id,
+                UNRANKED,
+                float(np.dot(np.asarray(got["embeddings"][i]), vector)),
+                got["metadatas"][i],
+                got["documents"][i],
+            )
+            for i, chunk_id in enumerate(got["ids"])
+        ]
+
+    def story_records(self, story_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The record metadata of every article of the stories `story_ids` (one metadata query)."""
+        got = self.articles.get(where={"story_id": {"$in": list(story_ids)}}, include=["metadatas"])
+        return [dict(meta) for meta in got["metadatas"] or []]
+
     def article_records(self, with_text: bool = False) -> dict[str, ArticleRecord]:
         include = ["metadatas", "documents"] if with_text else ["metadatas"]
         records = {}
@@ -225,6 +212,14 @@ class ArchiveStore:
     def chunk_ids(self) -> list[str]:
         """Every chunk id; the article id is its prefix (see `Chunk.id`)."""
         return [chunk_id for ids, _, _ in _pages(self.chunks, []) for chunk_id in ids]
+
+    def chunk_metadata(self, chunk_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Chunk id -> metadata, for the ids that are stored (no text is read)."""
+        found: dict[str, dict[str, Any]] = {}
+        for begin in range(0, len(chunk_ids), PAGE):
+            got = self.chunks.get(ids=list(chunk_ids[begin : begin + PAGE]), include=["metadatas"])
+            found.update(zip(got["ids"], (dict(m) for m in got["metadatas"] or []), strict=True))
+        return found
 
     def get_chunks(self, chunk_ids: Sequence[str]) -> dict[str, tuple[dict[str, Any], str]]:
         """Chunk id -> (metadata, text), for the ids that are stored."""
@@ -260,14 +255,6 @@ def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list[str], lis
         offset += len(got["ids"])
 
 
-def chunk_text(article_text: str, chunk_meta: Mapping[str, Any], document: str | None = None) -> str:
-    """A chunk's text: its Chroma document where a store written before chunks went without has one, else the
-    span of its article's text (chunks keep their span, not a copy)."""
-    if document is not None:
-        return document
-    return article_text[int(chunk_meta.get("start", 0)) : int(chunk_meta.get("end", 0))]
-
-
 def _chunk_metadata(chunk: Chunk, article_meta: dict[str, Any]) -> dict[str, Any]:
     meta = {
         **{key: article_meta[key] for key in CHUNK_KEYS if key in article_meta},
@@ -282,23 +269,17 @@ def _chunk_metadata(chunk: Chunk, article_meta: dict[str, Any]) -> dict[str, Any
     return meta
 
 
-def _check_compatible(name: str, actual: dict[str, Any], expected: dict[str, Any]) -> None:
-    wrong = {key: actual.get(key) for key, value in expected.items() if actual.get(key) != value}
-    if wrong:
-        found = ", ".join(f"{key}={actual.get(key)!r}" for key in wrong)
-        wanted = ", ".join(f"{key}={expected[key]!r}" for key in wrong)
-        raise IndexMismatchError(
-            f"collection {name!r} was built with {found}, but this run uses {wanted}. "
-            f"Re-index into a new collection (--collection NEW_NAME), or delete the store and ingest again, "
-            "or set ARCHIVE_QA_EMBEDDER, ARCHIVE_QA_EMBED_MAX_TOKENS (the name's /maxN; no suffix: 256) or the "
-            "chunk settings back to what the collection was built with."
+def _results_to_hits(result: Mapping[str, Any]) -> list[SearchHit]:
+    """Chroma's query result for one query vector as typed hits, in its order (rank 0 = nearest)."""
+    return [
+        SearchHit(chunk_id, rank, 1.0 - float(distance), metadata, document)
+        for rank, (chunk_id, metadata, document, distance) in enumerate(
+            zip(
+                result["ids"][0],
+                result["metadatas"][0],
+                result["documents"][0],
+                result["distances"][0],
+                strict=True,
+            )
         )
-
-
-def _check_layout(name: str, actual: dict[str, Any]) -> None:
-    layout = int(actual.get("layout", 1))
-    if layout > LAYOUT:
-        raise IndexMismatchError(
-            f"collection {name!r} was written by a newer archive-qa (store layout {layout}); this version reads "
-            f"layouts up to {LAYOUT}. Upgrade archive-qa, or ingest into a new collection (--collection NEW_NAME)."
-        )
+    ]

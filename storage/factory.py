@@ -1,4 +1,4 @@
-"""Open the configured index from Settings: embedder (one per process), Chroma store, keyword index folder."""
+"""Open the configured index from Settings: embedder (one per process), the store, keyword index folder."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import hashlib
 from pathlib import Path
 
 from archive_qa.settings import Settings
-from storage.chroma import ArchiveStore, make_client
+from storage.base import ArchiveStore
+from storage.chroma import ChromaStore
+from storage.chroma_client import make_client
 from storage.embedder import Embedder, make_embedder
 from storage.types import chunker_version
 
@@ -22,10 +24,11 @@ def get_embedder(settings: Settings) -> Embedder:
 
 
 def open_store(settings: Settings, embedder: Embedder | None = None) -> ArchiveStore:
-    """Open (or create) the configured collection, checking embedder and chunking against it."""
+    """Open (or create) the configured collection, checking embedder and chunking against it. Chroma (embedded,
+    or the server at `chroma_url`) is the one store so far: another is an `ArchiveStore` chosen here."""
     client = make_client(settings.store, settings.chroma_url)
     version = chunker_version(settings.chunk_size, settings.chunk_overlap)
-    return ArchiveStore.open(client, settings.collection, embedder or get_embedder(settings), version)
+    return ChromaStore.open(client, settings.collection, embedder or get_embedder(settings), version)
 
 
 def keyword_root(settings: Settings) -> Path:

@@ -15,16 +15,9 @@ from typing import Any
 import bm25s
 import numpy as np
 
-from storage.chroma import ArchiveStore
+from storage.keyword_tokens import TOKENIZER, TokenIds, index_corpus, tokenize
 from storage.scratch import ScratchFolder, sweep_scratch
 from storage.types import NO_SOURCE, article_of
-
-try:  # PyStemmer is a compiled extra; without it BM25 still works, on surface forms.
-    import Stemmer
-
-    _STEMMER = Stemmer.Stemmer("english")
-except ImportError:  # pragma: no cover - depends on the install
-    _STEMMER = None
 
 
 def fingerprint(chunk_ids: Iterable[str]) -> str:
@@ -48,18 +41,10 @@ def revised(key: str) -> str:
     return f"{base}.{int(edits or 0) + 1}"
 
 
-def _tokenize(texts: list[str]) -> list[list[str]]:
-    tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False)
-    return [list(t) for t in tokens]
-
-
-def tokenize_chunks(titles: list[str], texts: list[str]) -> list[list[str]]:
-    """What BM25 reads of a chunk: its article's title, then its text."""
-    return _tokenize([f"{title}\n{text}" for title, text in zip(titles, texts, strict=True)])
-
-
 class KeywordIndex:
-    """BM25 over chunk text (with the article title), plus per-chunk day and source for filtering.
+    """BM25 over chunk text (with the article title), plus per-chunk day and source for filtering, and each chunk's
+    tokens (as ids into the index's vocabulary), from which the next chunk set's index is built without reading
+    and tokenizing these chunks again.
 
     >>> index = KeywordIndex.build(["a-000"], ["Rates rose"], [738000], ["AP"], "fp")
     >>> index.search("rates", k=1)
@@ -74,9 +59,14 @@ class KeywordIndex:
         sources: list[str],
         key: str,
         extra: ChunkExtras | None = None,
+        tokens: TokenIds | None = None,
+        provisional: frozenset[str] = frozenset(),
     ):
         self.retriever, self.ids, self.days, self.sources, self.fingerprint = retriever, ids, days, sources, key
         self.extra = extra or ChunkExtras()
+        # `provisional`: chunks tokenized while their article's text was not stored yet (another writer's article
+        # in progress on a server): their tokens are not reused.
+        self.tokens, self.provisional = tokens, provisional
         self._source_array = np.array(sources, dtype=object)
         self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
 
@@ -84,6 +74,24 @@ class KeywordIndex:
         """The story the chunk's article belongs to (its own id unless it joined another's)."""
         article_id = article_of(chunk_id)
         return self.extra.stories.get(article_id, article_id)
+
+    @property
+    def has_stories(self) -> bool:
+        """Some article joined another's story (else a story has no other members to look up)."""
+        return bool(self.extra.stories)
+
+    @property
+    def vocabulary(self) -> Mapping[str, int]:
+        """Token -> the id `tokens` hold for it."""
+        return getattr(self.retriever, "vocab_dict", None) or {}
+
+    def cached_tokens(self, chunk_id: str) -> np.ndarray | None:
+        """The chunk's tokens as ids into `vocabulary`, when this index holds reusable ones (a chunk id names its
+        text and title, so they stay right whatever the chunk's metadata says now)."""
+        position = self._position.get(chunk_id)
+        if self.tokens is None or position is None or chunk_id in self.provisional:
+            return None
+        return self.tokens.of(position)
 
     @cached_property
     def source_names(self) -> list[str]:
@@ -100,9 +108,14 @@ class KeywordIndex:
         position = self._position.get(chunk_id)
         return int(self.days[position]) if position is not None else 0
 
+    def source_of(self, chunk_id: str) -> str:
+        """The chunk's source ("" = none stated, or an unknown chunk)."""
+        position = self._position.get(chunk_id)
+        return self.sources[position] if position is not None else ""
+
     @classmethod
     def build(cls, ids: list[str], texts: list[str], days: list[int], sources: list[str], key: str) -> KeywordIndex:
-        return cls.from_tokens(ids, _tokenize(texts), days, sources, key)
+        return cls.from_tokens(ids, tokenize(texts), days, sources, key)
 
     @classmethod
     def from_tokens(
@@ -114,10 +127,26 @@ class KeywordIndex:
         key: str,
         extra: ChunkExtras | None = None,
     ) -> KeywordIndex:
-        retriever = bm25s.BM25()
+        return cls.from_corpus(ids, tokens, {}, days, sources, key, extra)
+
+    @classmethod
+    def from_corpus(
+        cls,
+        ids: list[str],
+        docs: Sequence[Sequence[str] | np.ndarray],
+        vocabulary: Mapping[str, int],
+        days: list[int],
+        sources: list[str],
+        key: str,
+        extra: ChunkExtras | None = None,
+        provisional: frozenset[str] = frozenset(),
+    ) -> KeywordIndex:
+        """From each chunk's tokens, given as strings or as ids into `vocabulary` (an earlier index's)."""
+        retriever, tokens = bm25s.BM25(), None
         if ids:
-            retriever.index(tokens, show_progress=False)
-        return cls(retriever, ids, np.asarray(days, dtype=np.int64), sources, key, extra)
+            retriever, tokens = index_corpus(docs, vocabulary)
+        day_array = np.asarray(days, dtype=np.int64)
+        return cls(retriever, ids, day_array, sources, key, extra, tokens, provisional & set(ids))
 
     def has_articles_between(self, first_day: int, last_day: int) -> bool:
         """Whether some chunk is dated from `first_day` to `last_day` (date ordinals, inclusive)."""
@@ -148,7 +177,7 @@ class KeywordIndex:
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         if not self.ids:
             return []
-        tokens = _tokenize([query])
+        tokens = tokenize([query])
         if not tokens[0]:
             return []
         k = min(k, len(self.ids))
@@ -166,6 +195,9 @@ class KeywordIndex:
             if self.ids:  # an empty BM25 has nothing to save (and bm25s cannot); `load` rebuilds it from no ids
                 self.retriever.save(str(scratch.path / "bm25"))
             meta = {"ids": self.ids, "sources": self.sources, **self.extra.to_json()}
+            if self.tokens is not None:  # what the next refresh builds on
+                self.tokens.save(scratch.path)
+                meta |= {"tokenizer": TOKENIZER, "provisional": sorted(self.provisional)}
             (scratch.path / "chunks.json").write_text(json.dumps(meta))
             np.save(scratch.path / "days.npy", self.days)
             if not scratch.publish(target):  # another process saved this very index meanwhile
@@ -176,14 +208,20 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, root: Path, key: str) -> KeywordIndex | None:
+        """The index saved under `key`, its score matrix and tokens memory-mapped: the pages a search touches are
+        read from the file and shared by every process on the machine that loads it. Nothing is written."""
         folder = root / key
         if not (folder / "chunks.json").exists():
             return None
-        sweep_scratch(root)
         meta = json.loads((folder / "chunks.json").read_text())
-        retriever = bm25s.BM25.load(str(folder / "bm25")) if meta["ids"] else bm25s.BM25()
+        retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=True) if meta["ids"] else bm25s.BM25()
         extra = ChunkExtras.from_json(meta)
-        return cls(retriever, meta["ids"], np.load(folder / "days.npy"), meta["sources"], key, extra)
+        # Tokens saved by another tokenizer (an install without the stemmer) are not reused; nor is an older index's
+        # (saved without its tokens): the next refresh then reads and tokenizes every chunk once.
+        tokens = TokenIds.load(folder) if meta.get("tokenizer") == TOKENIZER else None
+        provisional = frozenset(meta.get("provisional", ()))
+        days = np.load(folder / "days.npy")
+        return cls(retriever, meta["ids"], days, meta["sources"], key, extra, tokens, provisional)
 
     def restamped(self, metadata_of: Mapping[str, Mapping[str, Any]], key: str) -> KeywordIndex:
         """The same index (chunks, tokens) with each chunk's day and source taken from `metadata_of[article id]`."""
@@ -191,7 +229,8 @@ class KeywordIndex:
         entries = [KeywordEntry.of([], meta) for meta in metas]
         days = np.asarray([e.day for e in entries], dtype=np.int64)
         extra = ChunkExtras.of(self.ids, entries, self.extra.stories)  # a story never changes after the write
-        return KeywordIndex(self.retriever, self.ids, days, [e.source for e in entries], key, extra)
+        sources = [e.source for e in entries]
+        return KeywordIndex(self.retriever, self.ids, days, sources, key, extra, self.tokens, self.provisional)
 
 
 @dataclass(frozen=True)
@@ -240,47 +279,3 @@ class ChunkExtras:
 
     def to_json(self) -> dict[str, Any]:
         return {"also_sources": {k: list(v) for k, v in self.sources.items()}, "stories": self.stories}
-
-
-def restamp_from_store(store: ArchiveStore, root: Path, current: str, key: str) -> KeywordIndex:
-    """After metadata-only edits: the index under `current` with days and sources read again from the article
-    records (chunks carry their article's), saved under `key`; rebuilt whole when `current` is not on disk."""
-    index = KeywordIndex.load(root, current)
-    if index is None:
-        return build_from_store(store, root, key)
-    records = store.article_records()
-    stamped = index.restamped({article_id: r.metadata for article_id, r in records.items()}, key)
-    stamped.save(root)
-    return stamped
-
-
-def build_from_store(
-    store: ArchiveStore,
-    root: Path,
-    key: str,
-    known: Mapping[str, KeywordEntry] | None = None,
-    chunk_ids: Sequence[str] | None = None,
-) -> KeywordIndex:
-    """(Re)build BM25 over the chunks in Chroma and persist it: Chroma is the truth, this is a derived cache.
-
-    `known` holds the entries of chunks the caller has just written (an ingest run tokenizes while it embeds), so
-    only the other chunks are read back and tokenized here. A chunk id names its text, so an entry cannot be stale.
-    """
-    known = known or {}
-    ids = list(chunk_ids) if chunk_ids is not None else store.chunk_ids()
-    entries = {chunk_id: known[chunk_id] for chunk_id in ids if chunk_id in known}
-    read = store.get_chunks([chunk_id for chunk_id in ids if chunk_id not in known])
-    fresh = tokenize_chunks([str(m.get("title", "")) for m, _ in read.values()], [text for _, text in read.values()])
-    for (chunk_id, (meta, _)), tokens in zip(read.items(), fresh, strict=True):
-        entries[chunk_id] = KeywordEntry.of(tokens, meta)
-    ids = [chunk_id for chunk_id in ids if chunk_id in entries]  # a chunk deleted meanwhile drops out
-    index = KeywordIndex.from_tokens(
-        ids,
-        [entries[c].tokens for c in ids],
-        [entries[c].day for c in ids],
-        [entries[c].source for c in ids],
-        key,
-        ChunkExtras.of(ids, [entries[c] for c in ids]),
-    )
-    index.save(root)
-    return index

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.chroma import ArchiveStore
+from storage.base import ArchiveStore
 from storage.types import NO_SOURCE
 
 
@@ -17,14 +17,14 @@ def index_stats(store: ArchiveStore) -> dict[str, Any]:
         # Names the source filter takes, too; an article whose copies name several sources counts for each.
         for source in {str(record.metadata.get("source") or NO_SOURCE), *(record.metadata.get("sources") or ())}:
             sources[source] = sources.get(source, 0) + 1
-    meta = store.chunks.metadata or {}
+    built = store.describe()
     return {
         "articles": len(records),
-        "chunks": store.chunks.count(),
+        "chunks": store.chunk_count(),
         "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
         "date_range": [dates[0], dates[-1]] if dates else None,
         "undated_articles": len(records) - len(dates),
-        "embedder": {"name": meta.get("embedder"), "dimension": meta.get("dimension")},
-        "chunker": meta.get("chunker"),
-        "collection": store.chunks.name,
+        "embedder": built["embedder"],
+        "chunker": built["chunker"],
+        "collection": built["collection"],
     }

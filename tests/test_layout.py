@@ -100,7 +100,6 @@ def test_data_flows_one_way(lower: str, upper: str) -> None:
     assert not offenders
 
 
-@pytest.mark.xfail(strict=True, reason="open: storage/chroma.py is 304 lines")
 def test_product_files_are_short() -> None:
     lengths = {str(path.relative_to(ROOT)): len(path.read_text().splitlines()) for path in _product_files()}
     long = {name: n for name, n in lengths.items() if n > MAX_FILE_LINES}

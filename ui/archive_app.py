@@ -15,6 +15,8 @@ from ingest.uploads import ingest_uploads
 from qa.answer import Answer
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
+from storage.factory import keyword_root
+from storage.keyword_build import saving_to
 from storage.stats import index_stats
 from ui.page_inputs import example_questions, page_filters
 
@@ -35,6 +37,9 @@ class ArchiveApp:
 
             keep_open(settings.store)
         self.qa = qa or ArchiveQA.from_settings(settings)  # embedder + store now; the LLM on first use
+        # A long-running app keeps a keyword index it had to build (its store was changed by a process with another
+        # store directory, e.g. on a Chroma server) for its next start and the apps that share its directory.
+        self.qa.retriever.keywords.keep = saving_to(keyword_root(settings))
         self.store = self.qa.retriever.store
         self._ingest_lock = threading.Lock()
         self.refresh()

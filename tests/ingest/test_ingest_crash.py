@@ -120,7 +120,7 @@ def test_a_run_that_dies_between_two_store_writes_is_finished_by_the_rerun(
     """Deterministic twin of the SIGKILL tests: two batches mean four writes (chunks, records; chunks, records);
     the run dies at the last one, so one kind of half-written batch is left whichever order the pipeline uses.
     The rerun must leave exactly a clean run's store."""
-    from storage.chroma import ArchiveStore
+    from storage.chroma import ChromaStore
 
     corpus = tmp_path / "archive"
     copy_files(sample_archive, corpus, 15)
@@ -139,8 +139,8 @@ def test_a_run_that_dies_between_two_store_writes_is_finished_by_the_rerun(
         return write
 
     with monkeypatch.context() as patch:
-        patch.setattr(ArchiveStore, "write_chunks", dying(ArchiveStore.write_chunks))
-        patch.setattr(ArchiveStore, "write_articles", dying(ArchiveStore.write_articles))
+        patch.setattr(ChromaStore, "write_chunks", dying(ChromaStore.write_chunks))
+        patch.setattr(ChromaStore, "write_articles", dying(ChromaStore.write_articles))
         died = cli("ingest", corpus, "--store", tmp_path / "crashed", "--json")
     assert died.code == 2 and "simulated crash" in died.err
     assert len(writes) == dies_at

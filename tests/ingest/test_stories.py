@@ -11,7 +11,7 @@ from archive_qa.settings import Settings
 from ingest.factory import make_ingestor
 from ingest.signatures import signature
 from ingest.stories import StoryIndex
-from storage.chroma import ArchiveStore
+from storage.chroma import ChromaStore
 from storage.factory import keyword_root, open_store
 from storage.keyword_index import KeywordIndex
 
@@ -149,7 +149,7 @@ def test_a_crash_between_writes_still_ends_with_the_clean_runs_stories(
     the rerun must assign exactly the stories a clean run assigns."""
     feed = three_stories(tmp_path / "in")
     writes: list[int] = []
-    original = ArchiveStore.write_articles
+    original = ChromaStore.write_articles
 
     def dying(self, *args, **kwargs):
         writes.append(1)
@@ -160,7 +160,7 @@ def test_a_crash_between_writes_still_ends_with_the_clean_runs_stories(
     crashed = make_ingestor(Settings(store=tmp_path / "crashed"))
     crashed.batch_chunks = 1  # every article its own batch: the copy is written after the wire story's record
     with monkeypatch.context() as patch:
-        patch.setattr(ArchiveStore, "write_articles", dying)
+        patch.setattr(ChromaStore, "write_articles", dying)
         with pytest.raises(RuntimeError, match="simulated crash"):
             crashed.run([feed], progress=False)
     assert len(store_snapshot(tmp_path / "crashed").records) == 1

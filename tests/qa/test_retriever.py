@@ -13,7 +13,6 @@ from archive_qa.settings import Settings
 from ingest.factory import make_ingestor
 from qa.filters import Filters, asks_for_recent, names_recent_time
 from qa.pipeline import ArchiveQA
-from qa.retriever import HybridRetriever
 from storage.factory import open_store
 from storage.types import article_of
 
@@ -79,7 +78,7 @@ def test_one_article_cannot_fill_the_context(extractive_qa: ArchiveQA) -> None:
 
 def test_keyword_side_finds_a_rare_exact_name(extractive_qa: ArchiveQA) -> None:
     retriever = extractive_qa.retriever
-    hits = retriever._keyword_hits("Veltrona Marchetti", Filters(as_of=LATE), retriever.keyword_index())
+    hits = retriever.keyword_hits("Veltrona Marchetti", Filters(as_of=LATE), retriever.keyword_index())
     article_id = article_of(hits[0])
     assert extractive_qa.retriever.store.get_articles([article_id])[article_id].metadata["title"] == UNDATED_TITLE
 
@@ -148,13 +147,14 @@ def test_k_limits_the_passages(extractive_qa: ArchiveQA, k: int) -> None:
 def test_narrow_filter_still_finds_its_articles(extractive_qa: ArchiveQA) -> None:
     """Few candidates and a one-month window: the unfiltered neighbours miss it, the filtered fallback does not."""
     base = extractive_qa.retriever
-    narrow = HybridRetriever(base.store, base.embedder, base.keyword_root, replace(base.config, dense_candidates=2))
+    narrow = base.with_config(replace(base.config, dense_candidates=2))
     filters = Filters(as_of=LATE, since=date(2023, 7, 1), until=date(2023, 7, 31))
     vector = base.embedder.embed(["Bank of Caldora interest rate decision"])[0]
-    hits = narrow._dense(vector, filters)
-    titles = {hit["metadata"]["title"] for hit in hits.values()}
+    hits = narrow.dense_hits(vector, filters)
+    titles = {hit.metadata["title"] for hit in hits.values()}
     assert titles and titles <= {"Quiroga wins Andean Heights Tour by 14 seconds", _GLASS_TITLE}
-    assert all(filters.admits(hit["metadata"]) for hit in hits.values())
+    assert all(filters.admits(hit.metadata) for hit in hits.values())
+    assert [hit.rank for hit in hits.values()] == list(range(len(hits)))  # ranked among those the filters admit
 
 
 _GLASS_TITLE = "Archaeologists uncover 3,200-year-old glass workshop in Egypt"

@@ -69,7 +69,7 @@ def _problems(rounds: list[tuple[str, list[list[dict[str, Any]]]]], golds: dict[
 
 
 def _keyword_folder(app: App, chroma_url: str, fingerprint: str) -> Path:
-    """Where the app keeps BM25 for `fingerprint` (see ingest.factory.keyword_root)."""
+    """Where the app keeps BM25 for `fingerprint` (see storage.factory.keyword_root)."""
     place = hashlib.sha256(chroma_url.encode()).hexdigest()[:12]
     return app.store / "keyword" / place / "archive" / fingerprint
 
@@ -149,7 +149,8 @@ def test_two_concurrent_writers_lose_nothing(chroma_server: str, tmp_path: Path,
     import collections
 
     from archive_qa.settings import Settings
-    from storage.chroma import ArchiveStore, ChromaEmbedding, make_client
+    from storage.chroma import ChromaStore
+    from storage.chroma_client import make_client
 
     new = write_wire_articles(tmp_path / "new-stories")
     common = ("--chroma-url", chroma_server, "--collection", "concurrent", "--json")
@@ -164,13 +165,7 @@ def test_two_concurrent_writers_lose_nothing(chroma_server: str, tmp_path: Path,
             stop(writer)
     assert codes == [0, 0], [(tmp_path / f"{name}.out.err").read_text()[-2000:] for name in ("w1", "w2")]
 
-    client = make_client(Settings().store, chroma_server)
-    function = ChromaEmbedding()
-    store = ArchiveStore(
-        client,
-        client.get_collection("concurrent", embedding_function=function),  # type: ignore[arg-type]
-        client.get_collection("concurrent__articles", embedding_function=function),  # type: ignore[arg-type]
-    )
+    store = ChromaStore.attach(make_client(Settings().store, chroma_server), "concurrent")
     records = store.article_records()
     per_article = collections.Counter(chunk_id.rsplit("-", 1)[0] for chunk_id in store.chunk_ids())
     assert len(records) == 33 + len(STORIES)

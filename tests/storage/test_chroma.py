@@ -11,9 +11,10 @@ import pytest
 
 from archive_qa.settings import Settings
 from ingest.factory import make_chunker
-from storage.chroma import LAYOUT, IndexMismatchError
+from storage.chroma_client import LAYOUT, IndexMismatchError
 from storage.factory import keyword_root, open_store
-from storage.keyword_index import KeywordIndex, build_from_store
+from storage.keyword_build import build_from_store
+from storage.keyword_index import KeywordIndex
 from storage.types import Article
 
 SAMPLE_CHUNKS_META = {"article_id", "index", "start", "end", "title", "day", "source", "published", "place"}

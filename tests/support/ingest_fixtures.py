@@ -19,7 +19,7 @@ import pytest
 
 from archive_qa.cli import main
 from archive_qa.settings import Settings
-from storage.chroma import ArticleRecord
+from storage.article_meta import ArticleRecord
 from storage.factory import keyword_root, open_store
 from storage.keyword_index import KeywordIndex
 

@@ -137,7 +137,9 @@ def start_archive_qa(*args: str | Path, out: Path) -> subprocess.Popen[bytes]:
 
 def server_collection_state(url: str, collection: str = "archive") -> tuple[int, str]:
     """(chunk count, fingerprint) of the collection on a Chroma server, read without loading any model."""
-    from storage.chroma import ChromaEmbedding, make_client
+    from storage.chroma_client import collection_state, make_client
 
-    chunks = make_client(Path(), url).get_collection(collection, embedding_function=ChromaEmbedding())  # type: ignore[arg-type]
-    return chunks.count(), str((chunks.metadata or {}).get("fingerprint", ""))
+    state = collection_state(make_client(Path(), url), collection)
+    assert state is not None, f"no collection {collection!r} at {url}"
+    count, metadata = state
+    return count, str(metadata.get("fingerprint", ""))
