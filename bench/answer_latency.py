@@ -84,7 +84,10 @@ def child_archive_qa(store: Path, n_extractive: int, n_llm: int, llm: bool) -> d
     clock = time.perf_counter()
     qa.ask(warm.text, filters=Filters(as_of=warm.as_of), answerer="llm")
     out["llm_warmup_seconds"] = round(time.perf_counter() - clock, 2)
-    first, total, tokens, skipped = [], [], [], 0
+    first: list[float] = []
+    total: list[float] = []
+    tokens: list[int] = []
+    skipped = 0
     for q in questions[:n_llm]:
         recorder.last = None
         clock = time.perf_counter()
@@ -149,7 +152,9 @@ def child_tutorial(persist: Path, n_llm: int) -> dict[str, Any]:
     clock = time.perf_counter()
     answer(warm)
     warmup = time.perf_counter() - clock
-    first, total, tokens = [], [], []
+    first: list[float] = []
+    total: list[float] = []
+    tokens: list[int] = []
     for q in questions[:n_llm]:
         f, t = answer(q)
         first.append(f)
@@ -167,13 +172,7 @@ def child_tutorial(persist: Path, n_llm: int) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="extractive over 20 questions, LLM over 3")
-    parser.add_argument("--store", type=Path, help="archive-qa store of the 2022 articles (read only)")
-    parser.add_argument("--baseline-store", type=Path, help="tutorial store (default: the one bench/ingest.py kept)")
-    parser.add_argument("--no-llm", action="store_true", help="extractive only")
-    parser.add_argument("--child", choices=["aq", "tutorial"], help=argparse.SUPPRESS)
-    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
+    parser = _parser()
     args = parser.parse_args()
     log_signals()
     sizes = QUICK if args.quick else FULL
@@ -188,31 +187,10 @@ def main() -> int:
     store = args.store or kept_store("archive-qa")
     if store is None:
         parser.error("no archive-qa store of the 2022 articles: pass --store DIR (or run python -m bench.ingest first)")
-    me = [*module_cmd("answer_latency"), *(["--quick"] if args.quick else [])]
     notes: list[str] = []
     info = machine()
-    systems: dict[str, Any] = {}
-    aq = run_measured([*me, *(["--no-llm"] if args.no_llm else []), "--child", "aq", "--dir", store], "archive-qa")
-    systems["archive-qa"] = {**(aq["json"] or {}), "process": aq, "store": str(store)}
-    if not args.no_llm:
-        base_store = tutorial_store_or_subset(args.baseline_store, notes)
-        base = run_measured([*me, "--child", "tutorial", "--dir", base_store], "tutorial")
-        systems["tutorial"] = {**(base["json"] or {}), "process": base, "store": str(base_store)}
-
-    def llm(name: str, key: str) -> float | None:
-        return ((systems.get(name) or {}).get("llm") or {}).get(key, {}).get("p50_s")
-
-    summary = {
-        "sizes": sizes,
-        "extractive_p50_s": (systems["archive-qa"].get("extractive") or {}).get("total", {}).get("p50_s"),
-        "extractive_p95_s": (systems["archive-qa"].get("extractive") or {}).get("total", {}).get("p95_s"),
-        "first_token_p50_s": {name: llm(name, "first_token") for name in systems},
-        "total_p50_s": {name: llm(name, "total") for name in systems},
-        "first_token_ratio_tutorial_over_archive_qa": ratio(
-            llm("tutorial", "first_token"), llm("archive-qa", "first_token")
-        ),
-        "total_ratio_tutorial_over_archive_qa": ratio(llm("tutorial", "total"), llm("archive-qa", "total")),
-    }
+    systems = _run_systems(args, store, notes)
+    summary = _summary(systems, sizes)
     ok = all(s["process"]["exit_code"] == 0 for s in systems.values())
     write_result(
         "answer_latency",
@@ -220,6 +198,56 @@ def main() -> int:
         {"ok": ok, "machine": info, "summary": summary, "systems": systems, "notes": notes},
         llm=not args.no_llm,
     )
+    _print_report(systems, summary, notes)
+    return 0 if ok else 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="extractive over 20 questions, LLM over 3")
+    parser.add_argument("--store", type=Path, help="archive-qa store of the 2022 articles (read only)")
+    parser.add_argument("--baseline-store", type=Path, help="tutorial store (default: the one bench/ingest.py kept)")
+    parser.add_argument("--no-llm", action="store_true", help="extractive only")
+    parser.add_argument("--child", choices=["aq", "tutorial"], help=argparse.SUPPRESS)
+    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
+    return parser
+
+
+def _run_systems(args: argparse.Namespace, store: Path, notes: list[str]) -> dict[str, Any]:
+    """Each system's figures from its own child process (the tutorial only with the LLM)."""
+    me = [*module_cmd("answer_latency"), *(["--quick"] if args.quick else [])]
+    systems: dict[str, Any] = {}
+    aq = run_measured([*me, *(["--no-llm"] if args.no_llm else []), "--child", "aq", "--dir", str(store)], "archive-qa")
+    systems["archive-qa"] = {**(aq["json"] or {}), "process": aq, "store": str(store)}
+    if not args.no_llm:
+        base_store = tutorial_store_or_subset(args.baseline_store, notes)
+        base = run_measured([*me, "--child", "tutorial", "--dir", str(base_store)], "tutorial")
+        systems["tutorial"] = {**(base["json"] or {}), "process": base, "store": str(base_store)}
+    return systems
+
+
+def _llm_p50(systems: dict[str, Any], name: str, key: str) -> float | None:
+    return ((systems.get(name) or {}).get("llm") or {}).get(key, {}).get("p50_s")
+
+
+def _summary(systems: dict[str, Any], sizes: dict[str, int]) -> dict[str, Any]:
+    extractive = (systems["archive-qa"].get("extractive") or {}).get("total", {})
+    return {
+        "sizes": sizes,
+        "extractive_p50_s": extractive.get("p50_s"),
+        "extractive_p95_s": extractive.get("p95_s"),
+        "first_token_p50_s": {name: _llm_p50(systems, name, "first_token") for name in systems},
+        "total_p50_s": {name: _llm_p50(systems, name, "total") for name in systems},
+        "first_token_ratio_tutorial_over_archive_qa": ratio(
+            _llm_p50(systems, "tutorial", "first_token"), _llm_p50(systems, "archive-qa", "first_token")
+        ),
+        "total_ratio_tutorial_over_archive_qa": ratio(
+            _llm_p50(systems, "tutorial", "total"), _llm_p50(systems, "archive-qa", "total")
+        ),
+    }
+
+
+def _print_report(systems: dict[str, Any], summary: dict[str, Any], notes: list[str]) -> None:
     rows = [["archive-qa extractive", *_cells((systems["archive-qa"].get("extractive") or {}).get("total"))]]
     for name in systems:
         block = systems[name].get("llm") or {}
@@ -235,7 +263,6 @@ def main() -> int:
                   f"abstained without LLM {block.get('abstained_without_llm', 0)}")  # fmt: skip
     for note in notes:
         print(f"note: {note}")
-    return 0 if ok else 1
 
 
 def _cells(stats: dict[str, Any] | None) -> list[Any]:

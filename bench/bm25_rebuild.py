@@ -20,30 +20,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.bm25_2022 import write_2022_chunks
 from bench.common import (
     SAMPLE_ARCHIVE,
     archive_qa_cmd,
-    child_env,
     command_line,
-    free_port,
     machine,
     module_cmd,
-    page_answers,
     run_measured,
     sample_questions,
     table,
     write_result,
 )
+from bench.serving import ChromaServer
 
 
 def child_bm25(url: str, collection: str) -> dict[str, Any]:
@@ -137,117 +133,66 @@ def _refresh_after_upload(store: Any, root: Path, held: Any) -> dict[str, Any]:
     }
 
 
-def write_2022_chunks(url: str) -> dict[str, Any]:
-    """Chunk the 2022 articles as ingest does and write them to the server with placeholder vectors."""
-    import numpy as np
-
-    from archive_qa.settings import Settings
-    from bench.common import ARTICLES
-    from ingest.factory import make_chunker
-    from ingest.readers import read_file
-    from storage.chroma import ChromaStore, article_metadata
-    from storage.chroma_client import make_client
-    from storage.embedder import minilm_name
-    from storage.types import Article
-
-    settings = Settings()
-
-    class Placeholder:  # stands in for the embedder in the collection's metadata
-        name, dimension = minilm_name("onnx-int8", settings.embed_max_tokens), 384
-
-    chunker = make_chunker(settings)
-    store = ChromaStore.open(make_client(Path(), url), "archive", Placeholder(), chunker.version)
-    rng = np.random.default_rng(0)
-    seen: set[str] = set()
-    articles, chunks = 0, 0
-    batch_articles: list[Article] = []
-    batch_chunks: list[Any] = []
-
-    def flush() -> None:
-        vectors = rng.standard_normal((len(batch_chunks), 384)).astype(np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        counts: dict[str, int] = {}
-        for chunk in batch_chunks:
-            counts[chunk.article_id] = counts.get(chunk.article_id, 0) + 1
-        metas = {a.id: article_metadata(a, [a.location], counts[a.id]) for a in batch_articles}
-        store.write_chunks(batch_chunks, vectors, metas)
-        store.write_articles(batch_articles, [metas[a.id] for a in batch_articles], vectors[: len(batch_articles)])
-        batch_articles.clear()
-        batch_chunks.clear()
-
-    for item in read_file(ARTICLES, 2**30, 2**33):
-        if not isinstance(item, Article) or item.id in seen:
-            continue
-        seen.add(item.id)
-        pieces = chunker.split(item)
-        if not pieces:
-            continue
-        batch_articles.append(item)
-        batch_chunks.extend(pieces)
-        articles, chunks = articles + 1, chunks + len(pieces)
-        if len(batch_chunks) >= 2000:
-            flush()
-    if batch_chunks:
-        flush()
-    return {"articles": articles, "chunks": chunks}
-
-
 def bm25_rebuild(store: Path | None, timeout: float, articles_2022: bool = False) -> int:
     """Serve a copy of `store` (or of a fresh sample store) with `chroma run`; time a reader's BM25 rebuild."""
     info = machine()
     scratch = Path(tempfile.mkdtemp(prefix="aq-bm25-"))
-    server: subprocess.Popen[bytes] | None = None
+    server: ChromaServer | None = None
     written: dict[str, Any] | None = None
     try:
-        if articles_2022:
-            label, store = "2022", None
-            (scratch / "chroma").mkdir()
-        elif store is None:
-            label, store = "sample", scratch / "sample-store"
-            done = run_measured(
-                [*archive_qa_cmd(), "ingest", str(SAMPLE_ARCHIVE), "--store", str(store), "--json"], "ingest sample"
-            )
-            if done["exit_code"] != 0:
-                return 1
-        else:
-            label = store.resolve().name
-            _check_not_written(store)
+        prepared = _prepare_store(store, articles_2022, scratch)
+        if prepared is None:
+            return 1
+        label, store = prepared
         data = scratch / "chroma"
         if store is not None:
             shutil.copytree(store / "chroma", data, dirs_exist_ok=True)  # the server gets a copy, never the store
-        port = free_port()
-        chroma = Path(sys.executable).with_name("chroma")
-        with open(scratch / "chroma.log", "wb") as log:
-            server = subprocess.Popen(
-                [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=child_env(),
-                start_new_session=True,
-            )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.perf_counter() + 120
-        while not page_answers(f"{url}/api/v2/heartbeat"):
-            if server.poll() is not None or time.perf_counter() > deadline:
-                print(f"[bench] chroma run did not start: {(scratch / 'chroma.log').read_text()[-2000:]}")
-                return 1
-            time.sleep(0.3)
+        server = ChromaServer(data, scratch / "chroma.log")
+        if not server.wait_ready(120):
+            print(f"[bench] chroma run did not start: {(scratch / 'chroma.log').read_text()[-2000:]}")
+            return 1
         if articles_2022:
-            clock = time.perf_counter()
-            written = {**write_2022_chunks(url), "write_seconds": round(time.perf_counter() - clock, 1)}
-            print(f"[bench] wrote {written}", file=sys.stderr, flush=True)
-        child = run_measured([*module_cmd("bm25_rebuild"), "--child", url], f"BM25 rebuild ({label})", timeout)
+            written = _write_2022_timed(server.url)
+        child = run_measured([*module_cmd("bm25_rebuild"), "--child", server.url], f"BM25 rebuild ({label})", timeout)
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=15)
+        if server is not None:
+            server.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     figures = child.get("json") or {}
     ok = child["exit_code"] == 0 and bool(figures)
+    _write_summary(label, info, child, written, ok)
+    _print_tables(label, figures, child)
+    return 0 if ok else 1
+
+
+def _prepare_store(store: Path | None, articles_2022: bool, scratch: Path) -> tuple[str, Path | None] | None:
+    """The result's label and the store whose Chroma data the server gets a copy of (None: it starts empty);
+    None when the sample archive's ingest failed."""
+    if articles_2022:
+        (scratch / "chroma").mkdir()
+        return "2022", None
+    if store is None:
+        store = scratch / "sample-store"
+        done = run_measured(
+            [*archive_qa_cmd(), "ingest", str(SAMPLE_ARCHIVE), "--store", str(store), "--json"], "ingest sample"
+        )
+        return ("sample", store) if done["exit_code"] == 0 else None
+    label = store.resolve().name
+    _check_not_written(store)
+    return label, store
+
+
+def _write_2022_timed(url: str) -> dict[str, Any]:
+    clock = time.perf_counter()
+    written = {**write_2022_chunks(url), "write_seconds": round(time.perf_counter() - clock, 1)}
+    print(f"[bench] wrote {written}", file=sys.stderr, flush=True)
+    return written
+
+
+def _write_summary(
+    label: str, info: dict[str, Any], child: dict[str, Any], written: dict[str, Any] | None, ok: bool
+) -> None:
+    figures = child.get("json") or {}
     summary = {**figures, "peak_rss_mib": child["peak_rss_mib"], "wall_seconds": child["wall_seconds"]}
     write_result(
         f"load-bm25-{label}",
@@ -262,6 +207,9 @@ def bm25_rebuild(store: Path | None, timeout: float, articles_2022: bool = False
             "process": child,
         },
     )
+
+
+def _print_tables(label: str, figures: dict[str, Any], child: dict[str, Any]) -> None:
     print(
         table(
             [
@@ -292,7 +240,6 @@ def bm25_rebuild(store: Path | None, timeout: float, articles_2022: bool = False
             ["store", "keyword index", "chunks read and tokenized", "seconds"],
         )
     )
-    return 0 if ok else 1
 
 
 def _check_not_written(store: Path) -> None:

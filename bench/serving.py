@@ -1,4 +1,4 @@
-"""`archive-qa serve` for a benchmark: a free loopback port, whether the page answers, the app in its own process."""
+"""`archive-qa serve` and `chroma run` for a benchmark: a free loopback port, whether it answers, its own process."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -75,11 +76,45 @@ class App:
         return time.perf_counter() - self.started
 
     def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=15)
+        _stop_group(self.process)
+
+
+class ChromaServer:
+    """`chroma run` over the Chroma data folder `data` on a free loopback port, in its own process group."""
+
+    def __init__(self, data: Path, log: Path) -> None:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        chroma = Path(sys.executable).with_name("chroma")
+        with open(log, "wb") as out:
+            self.process = subprocess.Popen(
+                [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=child_env(),
+                start_new_session=True,
+            )
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Whether the heartbeat answers within `timeout` seconds (False at once if the server exits)."""
+        deadline = time.perf_counter() + timeout
+        while not page_answers(f"{self.url}/api/v2/heartbeat"):
+            if self.process.poll() is not None or time.perf_counter() > deadline:
+                return False
+            time.sleep(0.3)
+        return True
+
+    def stop(self) -> None:
+        _stop_group(self.process)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process's group, SIGKILL it if it is still running 15 s later."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
