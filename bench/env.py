@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from archive_qa import OFFLINE_ENV
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 YEARS = ("2022", "2023")  # development years of RealTime QA; every quality figure is reported for both
@@ -27,15 +29,7 @@ RESULTS = REPO / "bench" / "results"
 # Stores the benchmarks build and later benchmarks reuse live outside the project (they hold third-party text).
 BENCH_STORES = REPO.parent / "stores" / "bench"
 
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "ANONYMIZED_TELEMETRY": "False",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "TOKENIZERS_PARALLELISM": "false",
-}
-os.environ.update(OFFLINE_ENV)
+os.environ.update(OFFLINE_ENV)  # forced, not defaulted: a benchmark never reaches the network
 
 
 def module_cmd(name: str) -> list[str]:
