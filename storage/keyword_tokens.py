@@ -71,13 +71,29 @@ def index_corpus(
     offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
     np.cumsum([len(a) for a in arrays], out=offsets[1:])
     flat = np.concatenate(arrays).astype(np.int64) if arrays else np.empty(0, dtype=np.int64)
-    used, compact = np.unique(flat, return_inverse=True)
+    used, compact = _renumbered(flat, vocab.next_id)
     token_of = {i: token for token, i in vocab.items()}
     vocab_dict = {token_of[int(old)]: new for new, old in enumerate(used)}
     corpus = [compact[offsets[i] : offsets[i + 1]].tolist() for i in range(len(arrays))]
     retriever = bm25s.BM25()
     retriever.index((corpus, vocab_dict), show_progress=False)
     return retriever, TokenIds(compact.astype(np.int32), offsets)
+
+
+def _renumbered(flat: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(flat, return_inverse=True)` for ids below `size`, by a lookup table: linear, not a sort of every
+    token of the corpus (2 s of a 9 s refresh at 68k chunks).
+
+    >>> used, compact = _renumbered(np.array([5, 2, 5, 7]), 8)
+    >>> used.tolist(), compact.tolist()
+    ([2, 5, 7], [1, 0, 1, 2])
+    """
+    present = np.zeros(size, dtype=bool)
+    present[flat] = True
+    used = np.flatnonzero(present)
+    new_id = np.zeros(size, dtype=np.int64)
+    new_id[used] = np.arange(len(used))
+    return used, new_id[flat]
 
 
 class _Vocabulary(dict[str, int]):
