@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     collection: str = "archive"
 
     # Ingest.
+    # The names of storage/embedder.py's EMBEDDERS (settings import nothing of ours: a test checks the two agree).
     embedder: Literal["minilm-onnx-int8", "minilm-onnx-fp32", "minilm-torch"] = "minilm-onnx-int8"
     chunk_size: int = Field(1000, description="Target chunk length in characters (BM25 reads all of it).")
     chunk_overlap: int = Field(120, description="Characters of sentence overlap between neighbouring chunks.")

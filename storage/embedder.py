@@ -7,7 +7,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -18,7 +18,6 @@ MINILM_DIMENSION = 384
 # 2022 questions (Hits@10 0.952 vs 0.950, MRR@10 0.821 vs 0.822) and cut ingest time by 40% (docs/benchmarks.md).
 MINILM_TRAINED_TOKENS = 128
 MINILM_LIMIT_TOKENS = 256  # the packaged model's max_seq_length, which all stores built before read
-EMBEDDER_NAMES = ("minilm-onnx-int8", "minilm-onnx-fp32", "minilm-torch")
 Precision = Literal["int8", "fp32"]
 
 
@@ -212,13 +211,19 @@ def _trace(torch: Any, model: Any, ids: Any, mask: Any, axes: dict[int, str], ou
     )
 
 
+# The embedders by the name `ARCHIVE_QA_EMBEDDER` takes: each made from the model cache and the word pieces it reads.
+# A new one is a line here and a name in the settings' `embedder` choices (settings import nothing of ours; a test
+# checks the two agree).
+EMBEDDERS: dict[str, Callable[[Path, int], Embedder]] = {
+    "minilm-onnx-int8": lambda cache_dir, max_tokens: OnnxMiniLM(cache_dir, max_tokens=max_tokens),
+    "minilm-onnx-fp32": lambda cache_dir, max_tokens: OnnxMiniLM(cache_dir, max_tokens=max_tokens, precision="fp32"),
+    "minilm-torch": lambda cache_dir, max_tokens: TorchMiniLM(max_tokens=max_tokens),
+}
+EMBEDDER_NAMES = tuple(EMBEDDERS)
+
+
 def make_embedder(name: str, cache_dir: Path, max_tokens: int = MINILM_TRAINED_TOKENS) -> Embedder:
-    """Factory for the configured embedder (one of EMBEDDER_NAMES; `minilm-onnx-int8` is the default), reading
-    `max_tokens`."""
-    if name == "minilm-onnx-int8":
-        return OnnxMiniLM(cache_dir, max_tokens=max_tokens)
-    if name == "minilm-onnx-fp32":
-        return OnnxMiniLM(cache_dir, max_tokens=max_tokens, precision="fp32")
-    if name == "minilm-torch":
-        return TorchMiniLM(max_tokens=max_tokens)
-    raise ValueError(f"unknown embedder {name!r}: use one of {', '.join(EMBEDDER_NAMES)}")
+    """The configured embedder (a name in EMBEDDERS; `minilm-onnx-int8` is the default), reading `max_tokens`."""
+    if name not in EMBEDDERS:
+        raise ValueError(f"unknown embedder {name!r}: use one of {', '.join(EMBEDDER_NAMES)}")
+    return EMBEDDERS[name](cache_dir, max_tokens)

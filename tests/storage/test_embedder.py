@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import pytest
 
 from archive_qa.settings import Settings
-from storage.embedder import MINILM_DIMENSION, Embedder, _minilm_dir, ensure_onnx_export, make_embedder
+from storage.embedder import EMBEDDERS, MINILM_DIMENSION, Embedder, _minilm_dir, ensure_onnx_export, make_embedder
 from storage.factory import get_embedder
 
 TEXTS = [
@@ -66,8 +67,14 @@ def test_onnx_agrees_with_the_torch_reference(onnx: Embedder) -> None:
 
 
 def test_unknown_embedder_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="unknown embedder 'bert'"):
+    with pytest.raises(ValueError, match="unknown embedder 'bert': use one of minilm-onnx-int8, minilm-onnx-fp32"):
         make_embedder("bert", tmp_path)
+
+
+def test_the_settings_offer_exactly_the_registered_embedders() -> None:
+    # Settings import nothing of ours, so their choices are a Literal of their own: it must name EMBEDDERS' keys.
+    assert get_args(Settings.model_fields["embedder"].annotation) == tuple(EMBEDDERS)
+    assert Settings.model_fields["embedder"].default in EMBEDDERS
 
 
 def test_the_vector_reads_the_first_max_tokens_word_pieces(onnx: Embedder, archive_qa_env: Path) -> None:
