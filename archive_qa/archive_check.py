@@ -19,6 +19,8 @@ def require_archive(settings: Settings, alternative: str = "") -> None:
 
     Nothing is created: an embedded store that is not there is not opened at all.
     """
+    from storage.factory import stored_articles  # the store's libraries load only for a command that reads it
+
     found = stored_articles(settings)
     if found:
         return
@@ -26,19 +28,6 @@ def require_archive(settings: Settings, alternative: str = "") -> None:
     state = "" if found is None else "it holds no articles; "
     fix = f"{state}run `{ingest}` first" + (f", {alternative}" if alternative else "")
     raise NoArchiveError(f"no archive {where}: {fix}")
-
-
-def stored_articles(settings: Settings) -> int | None:
-    """How many articles the configured collection holds; None when there is no such store or collection."""
-    from storage.chroma_client import ARTICLES_SUFFIX, collection_state, make_client
-
-    if not settings.chroma_url and not (settings.store / "chroma" / "chroma.sqlite3").is_file():
-        return None
-    client = make_client(settings.store, settings.chroma_url)
-    if collection_state(client, settings.collection) is None:
-        return None
-    articles = collection_state(client, settings.collection + ARTICLES_SUFFIX)
-    return None if articles is None else articles[0]
 
 
 def _describe(settings: Settings) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.errors import ChromaError
 
 ARTICLES_SUFFIX = "__articles"
+EMBEDDED_DIR = "chroma"  # the embedded store's folder under the store directory
 # How chunks are stored, recorded in the chunk collection's metadata. 1: a chunk's text is its Chroma document.
 # 2: a chunk keeps only its span of the article record's text. Stores written before the key existed have none and
 # are read as 1 (a chunk without a document falls back to its span). A later layout is refused, not misread.
@@ -59,7 +60,19 @@ def make_client(store_dir: Path, chroma_url: str | None) -> ClientAPI:
             host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=settings
         )
     store_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(store_dir / "chroma"), settings=settings)
+    return chromadb.PersistentClient(path=str(store_dir / EMBEDDED_DIR), settings=settings)
+
+
+def stored_articles(store_dir: Path, chroma_url: str | None, name: str) -> int | None:
+    """How many articles collection `name` holds; None when there is no such store or collection. Nothing is
+    created: an embedded store that is not there is not opened at all."""
+    if not chroma_url and not (store_dir / EMBEDDED_DIR / "chroma.sqlite3").is_file():
+        return None
+    client = make_client(store_dir, chroma_url)
+    if collection_state(client, name) is None:
+        return None
+    articles = collection_state(client, name + ARTICLES_SUFFIX)
+    return None if articles is None else articles[0]
 
 
 def open_collections(client: ClientAPI, name: str, embedder: Any, chunker_version: str) -> tuple[Any, Any]:

@@ -9,6 +9,7 @@ from archive_qa.settings import Settings
 from storage.base import ArchiveStore
 from storage.chroma import ChromaStore
 from storage.chroma_client import make_client
+from storage.chroma_client import stored_articles as chroma_stored_articles
 from storage.embedder import Embedder, make_embedder
 from storage.types import chunker_version
 
@@ -29,6 +30,12 @@ def open_store(settings: Settings, embedder: Embedder | None = None) -> ArchiveS
     client = make_client(settings.store, settings.chroma_url)
     version = chunker_version(settings.chunk_size, settings.chunk_overlap)
     return ChromaStore.open(client, settings.collection, embedder or get_embedder(settings), version)
+
+
+def stored_articles(settings: Settings) -> int | None:
+    """How many articles the configured collection holds; None when there is no such store or collection (neither
+    is created)."""
+    return chroma_stored_articles(settings.store, settings.chroma_url, settings.collection)
 
 
 def keyword_root(settings: Settings) -> Path:
