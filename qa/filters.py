@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from storage.hits import ChunkFilter
 from storage.types import NO_SOURCE
 
 
@@ -162,7 +163,8 @@ class Filters:
         return replace(self, since=since, until=until)
 
     def admits(self, metadata: Mapping[str, Any]) -> bool:
-        """The same test as `chroma_where`, on one chunk's metadata; NO_SOURCE admits a chunk without a source.
+        """The same test as the store's search with `chunk_filter`, on one chunk's metadata; NO_SOURCE admits a
+        chunk without a source.
         An article whose copies name several sources (`sources`, see storage.article_meta) passes for any of them."""
         if not self.admits_day(int(metadata.get("day", 0))):
             return False
@@ -174,21 +176,9 @@ class Filters:
         """The date limits alone (day 0: undated, which passes the as-of limit but not a `since`)."""
         return day <= self.last_day and (self.first_day is None or day >= self.first_day)
 
-    def chroma_where(self, known_sources: Iterable[str] = ()) -> dict[str, Any]:
-        """Chroma metadata filter. Undated articles (day 0) pass the as-of limit but not a `since`.
-
-        An article without a source has no `source` key, which `$in` cannot match: NO_SOURCE is asked for as
-        "none of the other `known_sources`" (`$nin` matches a missing key). Without them the clause is left out;
-        `admits` checks each result either way.
-        """
-        clauses: list[dict[str, Any]] = [{"day": {"$lte": self.last_day}}]
-        if self.first_day is not None:
-            clauses.append({"day": {"$gte": self.first_day}})
-        named = [source for source in self.sources if source != NO_SOURCE]
-        if NO_SOURCE in self.sources:
-            others = sorted(set(known_sources) - set(named))
-            if others:
-                clauses.append({"source": {"$nin": others}})
-        elif named:  # or a copy of the article elsewhere names one (a list-valued `sources`)
-            clauses.append({"$or": [{"source": {"$in": named}}, *({"sources": {"$contains": s}} for s in named)]})
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    def chunk_filter(self, known_sources: Iterable[str] = ()) -> ChunkFilter:
+        """These limits as the store's search takes them; `known_sources` (the sources the store's chunks name)
+        let it ask for NO_SOURCE where a missing key cannot be matched (see ChunkFilter)."""
+        return ChunkFilter(
+            until_day=self.last_day, since_day=self.first_day, sources=self.sources, known_sources=tuple(known_sources)
+        )

@@ -125,7 +125,7 @@ class HybridRetriever:
         nearest = self.store.nearest(vector, wanted * DENSE_OVERFETCH)
         hits = _passing(nearest, filters, wanted)
         if len(hits) < wanted and len(nearest) == wanted * DENSE_OVERFETCH:
-            hits = _passing(self.store.nearest(vector, wanted, filters.chroma_where(known_sources)), filters, wanted)
+            hits = _passing(self.store.nearest(vector, wanted, filters.chunk_filter(known_sources)), filters, wanted)
         return hits
 
     def keyword_hits(self, question: str, filters: Filters, index: KeywordSearch) -> list[str]:

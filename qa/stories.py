@@ -82,6 +82,6 @@ def _members(store: ArchiveStore, stories: Iterable[str]) -> dict[str, list[dict
     if not wanted:
         return {}
     found: dict[str, list[dict[str, Any]]] = {}
-    for meta in store.story_records(wanted):
-        found.setdefault(str(meta["story_id"]), []).append(meta)
+    for record in store.story_records(wanted):
+        found.setdefault(str(record.metadata["story_id"]), []).append(record.metadata)
     return found

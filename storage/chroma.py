@@ -11,7 +11,18 @@ from chromadb.api import ClientAPI
 from storage.article_meta import CHUNK_KEYS, ArticleRecord, Placement
 from storage.article_meta import article_metadata as article_metadata  # re-exported: ingest and bench write with it
 from storage.chroma_client import LAYOUT, ChromaEmbedding, existing_collections, open_collections
-from storage.hits import UNRANKED, SearchHit, chunk_text
+from storage.chroma_query import chroma_where, results_to_hits
+from storage.hits import (
+    UNRANKED,
+    ChunkFilter,
+    EmbedderDescription,
+    Metadata,
+    MetadataUpdate,
+    SearchHit,
+    StoredChunk,
+    StoreDescription,
+    chunk_text,
+)
 from storage.types import Article, Chunk
 
 PAGE = 2000
@@ -44,7 +55,7 @@ class ChromaStore:
         return cls(client, *existing_collections(client, name))
 
     # Writing.
-    def write_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray, article_meta: dict[str, dict]) -> None:
+    def write_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray, article_meta: Mapping[str, Metadata]) -> None:
         """Upsert chunks: deterministic ids make a rewrite after a crash replace, never duplicate.
 
         A chunk's text is not stored with it: it is its article record's text[start:end] (see `get_chunks`).
@@ -59,7 +70,7 @@ class ChromaStore:
                 metadatas=[_chunk_metadata(c, article_meta[c.article_id]) for c in part],
             )
 
-    def write_articles(self, articles: Sequence[Article], metas: Sequence[dict], vectors: np.ndarray) -> None:
+    def write_articles(self, articles: Sequence[Article], metas: Sequence[Metadata], vectors: np.ndarray) -> None:
         for begin in range(0, len(articles), PAGE):
             self.articles.upsert(
                 ids=[a.id for a in articles[begin : begin + PAGE]],
@@ -82,14 +93,14 @@ class ChromaStore:
         self.update_records({article_id: placement.metadata() for article_id, placement in updates.items()})
         return changed
 
-    def update_records(self, updates: Mapping[str, Mapping[str, Any]]) -> None:
+    def update_records(self, updates: Mapping[str, MetadataUpdate]) -> None:
         """Merge metadata into article records (a None value deletes the key); nothing is re-embedded."""
         ids = sorted(updates)
         for begin in range(0, len(ids), PAGE):
             part = ids[begin : begin + PAGE]
             self.articles.update(ids=part, metadatas=[dict(updates[i]) for i in part])
 
-    def update_chunks_of(self, updates: Mapping[str, Mapping[str, Any]]) -> None:
+    def update_chunks_of(self, updates: Mapping[str, MetadataUpdate]) -> None:
         """Merge an article's changed metadata into each of its chunks (those keys chunks carry; None deletes)."""
         carried = {i: {k: v for k, v in changes.items() if k in CHUNK_KEYS} for i, changes in updates.items()}
         article_ids = sorted(i for i, changes in carried.items() if changes)
@@ -144,11 +155,11 @@ class ChromaStore:
     def article_count(self) -> int:
         return int(self.articles.count())
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> StoreDescription:
         """The chunk collection's name and what it was built with (embedder, dimension, chunker)."""
         meta = self.chunks.metadata or {}
-        embedder = {"name": meta.get("embedder"), "dimension": meta.get("dimension")}
-        return {"embedder": embedder, "chunker": meta.get("chunker"), "collection": self.chunks.name}
+        embedder = EmbedderDescription(name=meta.get("embedder"), dimension=meta.get("dimension"))
+        return StoreDescription(embedder=embedder, chunker=meta.get("chunker"), collection=self.chunks.name)
 
     def export_chunks(self) -> Iterator[tuple[list[str], np.ndarray, list[dict[str, Any]], list[str]]]:
         """Every chunk, a page at a time: ids, vectors, metadata and text (to derive another index from a store)."""
@@ -163,15 +174,15 @@ class ChromaStore:
             offset += len(got["ids"])
 
     # Searching.
-    def nearest(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[SearchHit]:
-        """The `n` chunks nearest to `vector` (cosine), best first; `where` is a Chroma metadata filter."""
+    def nearest(self, vector: np.ndarray, n: int, within: ChunkFilter | None = None) -> list[SearchHit]:
+        """The `n` chunks nearest to `vector` (cosine) that `within` admits, best first (as a Chroma `where`)."""
         result = self.chunks.query(
             query_embeddings=[vector.tolist()],
             n_results=n,
-            where=where,
+            where=chroma_where(within) if within is not None else None,
             include=["metadatas", "documents", "distances"],
         )
-        return _results_to_hits(result)
+        return results_to_hits(result)
 
     def hits_of(self, chunk_ids: Sequence[str], vector: np.ndarray) -> list[SearchHit]:
         """The stored chunks of `chunk_ids` as hits (UNRANKED), each with its similarity to `vector`."""
@@ -187,10 +198,10 @@ class ChromaStore:
             for i, chunk_id in enumerate(got["ids"])
         ]
 
-    def story_records(self, story_ids: Sequence[str]) -> list[dict[str, Any]]:
-        """The record metadata of every article of the stories `story_ids` (one metadata query)."""
+    def story_records(self, story_ids: Sequence[str]) -> list[ArticleRecord]:
+        """The records (without text) of every article of the stories `story_ids` (one metadata query)."""
         got = self.articles.get(where={"story_id": {"$in": list(story_ids)}}, include=["metadatas"])
-        return [dict(meta) for meta in got["metadatas"] or []]
+        return [ArticleRecord.of(i, meta) for i, meta in zip(got["ids"], got["metadatas"] or [], strict=True)]
 
     def article_records(self, with_text: bool = False) -> dict[str, ArticleRecord]:
         include = ["metadatas", "documents"] if with_text else ["metadatas"]
@@ -213,26 +224,26 @@ class ChromaStore:
         """Every chunk id; the article id is its prefix (see `Chunk.id`)."""
         return [chunk_id for ids, _, _ in _pages(self.chunks, []) for chunk_id in ids]
 
-    def chunk_metadata(self, chunk_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def chunk_metadata(self, chunk_ids: Sequence[str]) -> dict[str, Metadata]:
         """Chunk id -> metadata, for the ids that are stored (no text is read)."""
-        found: dict[str, dict[str, Any]] = {}
+        found: dict[str, Metadata] = {}
         for begin in range(0, len(chunk_ids), PAGE):
             got = self.chunks.get(ids=list(chunk_ids[begin : begin + PAGE]), include=["metadatas"])
             found.update(zip(got["ids"], (dict(m) for m in got["metadatas"] or []), strict=True))
         return found
 
-    def get_chunks(self, chunk_ids: Sequence[str]) -> dict[str, tuple[dict[str, Any], str]]:
-        """Chunk id -> (metadata, text), for the ids that are stored."""
-        found: dict[str, tuple[dict[str, Any], str]] = {}
+    def get_chunks(self, chunk_ids: Sequence[str]) -> dict[str, StoredChunk]:
+        """Chunk id -> its metadata and text, for the ids that are stored."""
+        found: dict[str, StoredChunk] = {}
         for begin in range(0, len(chunk_ids), PAGE):
             got = self.chunks.get(ids=list(chunk_ids[begin : begin + PAGE]), include=["metadatas", "documents"])
             metas = [dict(m) for m in got["metadatas"] or []]
             texts = self.resolve_texts(metas, got["documents"])
             for chunk_id, meta, text in zip(got["ids"], metas, texts, strict=True):
-                found[chunk_id] = (meta, text)
+                found[chunk_id] = StoredChunk(meta, text)
         return found
 
-    def resolve_texts(self, metas: Sequence[dict], documents: Sequence[str | None] | None) -> list[str]:
+    def resolve_texts(self, metas: Sequence[Metadata], documents: Sequence[str | None] | None) -> list[str]:
         """Chunk texts: the stored document when there is one (stores written before chunks went without),
         else the slice of the article record's text; "" for a chunk whose article record is not there (yet)."""
         docs = list(documents) if documents else [None] * len(metas)
@@ -255,7 +266,7 @@ def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list[str], lis
         offset += len(got["ids"])
 
 
-def _chunk_metadata(chunk: Chunk, article_meta: dict[str, Any]) -> dict[str, Any]:
+def _chunk_metadata(chunk: Chunk, article_meta: Metadata) -> dict[str, Any]:
     meta = {
         **{key: article_meta[key] for key in CHUNK_KEYS if key in article_meta},
         "article_id": chunk.article_id,
@@ -267,19 +278,3 @@ def _chunk_metadata(chunk: Chunk, article_meta: dict[str, Any]) -> dict[str, Any
     if story and story != chunk.article_id:  # a chunk of an article that is its own story carries none
         meta["story_id"] = story
     return meta
-
-
-def _results_to_hits(result: Mapping[str, Any]) -> list[SearchHit]:
-    """Chroma's query result for one query vector as typed hits, in its order (rank 0 = nearest)."""
-    return [
-        SearchHit(chunk_id, rank, 1.0 - float(distance), metadata, document)
-        for rank, (chunk_id, metadata, document, distance) in enumerate(
-            zip(
-                result["ids"][0],
-                result["metadatas"][0],
-                result["documents"][0],
-                result["distances"][0],
-                strict=True,
-            )
-        )
-    ]

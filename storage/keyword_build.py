@@ -49,11 +49,11 @@ def build_in_memory(
     if base is not None:
         cached = {c: held for c in ids if c not in known and (held := base.cached_tokens(c)) is not None}
     read = store.get_chunks([chunk_id for chunk_id in ids if chunk_id not in known and chunk_id not in cached])
-    fresh = tokenize_chunks([str(m.get("title", "")) for m, _ in read.values()], [text for _, text in read.values()])
+    fresh = tokenize_chunks([str(c.metadata.get("title", "")) for c in read.values()], [c.text for c in read.values()])
     entries = {chunk_id: known[chunk_id] for chunk_id in ids if chunk_id in known}
     docs: dict[str, Sequence[str] | np.ndarray] = {chunk_id: entry.tokens for chunk_id, entry in entries.items()}
-    for (chunk_id, (meta, _)), tokens in zip(read.items(), fresh, strict=True):
-        entries[chunk_id], docs[chunk_id] = KeywordEntry.of(tokens, meta), tokens
+    for (chunk_id, chunk), tokens in zip(read.items(), fresh, strict=True):
+        entries[chunk_id], docs[chunk_id] = KeywordEntry.of(tokens, chunk.metadata), tokens
     for chunk_id, entry in _stamps(store, base, list(cached)).items():
         entries[chunk_id], docs[chunk_id] = entry, cached[chunk_id]
     ids = [chunk_id for chunk_id in ids if chunk_id in entries]  # a chunk deleted meanwhile drops out
@@ -65,7 +65,7 @@ def build_in_memory(
         [entries[c].source for c in ids],
         key,
         ChunkExtras.of(ids, [entries[c] for c in ids]),
-        frozenset(chunk_id for chunk_id, (_, text) in read.items() if not text),  # its article record is not there yet
+        frozenset(c for c, chunk in read.items() if not chunk.text),  # its article record is not there yet
     )
 
 

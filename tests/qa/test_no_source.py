@@ -13,7 +13,7 @@ from archive_qa.settings import Settings
 from ingest.factory import make_ingestor
 from qa.filters import Filters
 from qa.pipeline import ArchiveQA
-from storage.factory import keyword_root, open_store
+from storage.factory import get_embedder, keyword_root, open_store
 from storage.keyword_index import KeywordIndex
 from storage.stats import index_stats
 from storage.types import NO_SOURCE
@@ -59,7 +59,7 @@ def test_every_offered_source_finds_exactly_its_articles(mixed_store) -> None:
     assert {p.title for p in both} == {t for t, s in source_of.items() if s in ("AP", NO_SOURCE)}
 
 
-def test_chroma_where_and_bm25_mask_select_articles_without_a_source(mixed_store) -> None:
+def test_the_filtered_dense_query_and_bm25_mask_select_articles_without_a_source(mixed_store) -> None:
     store, source_of = mixed_store
     settings = Settings(store=store)
     archive = open_store(settings)
@@ -68,10 +68,10 @@ def test_chroma_where_and_bm25_mask_select_articles_without_a_source(mixed_store
     assert keyword is not None and keyword.source_names == ["AP", "Reuters"]
     # The retriever's filtered query (when too few unfiltered neighbours pass) names the sources the index knows.
     cases = {(NO_SOURCE,): unsourced, ("AP", NO_SOURCE): unsourced | {"Ferry strike ends in Tallinn"}}
+    vector = get_embedder(settings).embed([QUESTION])[0]
     for sources, wanted in cases.items():
-        where = Filters(as_of=LATE, sources=sources).chroma_where(keyword.source_names)
-        got = archive.chunks.get(where=where, include=["metadatas"])
-        assert {m["title"] for m in got["metadatas"]} == wanted, sources
+        within = Filters(as_of=LATE, sources=sources).chunk_filter(keyword.source_names)
+        assert {hit.metadata["title"] for hit in archive.nearest(vector, 50, within)} == wanted, sources
     mask = keyword.mask(None, None, [NO_SOURCE])
     assert mask is not None
     titles = {m["title"] for m in archive.chunks.get(ids=list(keyword.ids), include=["metadatas"])["metadatas"]}

@@ -14,6 +14,7 @@ from ingest.factory import make_ingestor
 from qa.filters import Filters, asks_for_recent, names_recent_time
 from qa.pipeline import ArchiveQA
 from storage.factory import open_store
+from storage.hits import ChunkFilter
 from storage.types import article_of
 
 from qa_support import UNDATED_TITLE
@@ -170,9 +171,12 @@ _GLASS_TITLE = "Archaeologists uncover 3,200-year-old glass workshop in Egypt"
         ({"day": 0, "source": "AP"}, False),  # undated: passes as-of, not `since`
     ],
 )
-def test_python_filter_matches_the_chroma_where(metadata: dict, admitted: bool) -> None:
+def test_python_filter_matches_the_store_filter(metadata: dict, admitted: bool) -> None:
     filters = Filters(as_of=date(2023, 6, 1), since=date(2023, 1, 1), sources=("AP",))
     assert filters.admits(metadata) is admitted
+    first, last = date(2023, 1, 1).toordinal(), date(2023, 6, 1).toordinal()  # what the store's search is asked
+    asked = ChunkFilter(until_day=last, since_day=first, sources=("AP",), known_sources=("AFP",))
+    assert filters.chunk_filter(["AFP"]) == asked
     assert Filters(as_of=date(2023, 6, 1)).admits({"day": 0}) is True
 
 
@@ -199,7 +203,7 @@ def test_a_store_whose_chunks_hold_their_text_still_answers(
     settings = Settings(store=old_layout, answerer="extractive")
     store = open_store(settings)
     got = store.chunks.get(include=["embeddings"])
-    texts = {chunk_id: text for chunk_id, (_, text) in store.get_chunks(got["ids"]).items()}
+    texts = {chunk_id: chunk.text for chunk_id, chunk in store.get_chunks(got["ids"]).items()}
     old_documents = [f"OLD {texts[chunk_id]}" for chunk_id in got["ids"]]
     store.chunks.update(ids=got["ids"], embeddings=got["embeddings"], documents=old_documents)  # vectors kept
     question = "Which glassblowing workshop did the archaeologists uncover?"

@@ -87,9 +87,10 @@ def test_a_filter_on_the_second_outlets_source_finds_the_exact_duplicate(story_q
     passages = story_qa.retriever.retrieve("coastal road repairs", Filters(as_of=LATE, sources=("Coast Gazette",)))
     assert passages and {p.title for p in passages} == {"Kessin coastal road reopens"}
     assert passages[0].source == "AP" and passages[0].also_in == ("Coast Gazette, 5 Mar 2024",)
-    where = Filters(as_of=LATE, sources=("Coast Gazette",)).chroma_where()
-    dense = story_qa.retriever.store.chunks.get(where=where, include=["metadatas"])  # the filtered dense query
-    assert {m["title"] for m in dense["metadatas"]} == {"Kessin coastal road reopens"}
+    within = Filters(as_of=LATE, sources=("Coast Gazette",)).chunk_filter()
+    vector = story_qa.retriever.embedder.embed(["coastal road repairs"])[0]
+    dense = story_qa.retriever.store.nearest(vector, 50, within)  # the filtered dense query
+    assert {hit.metadata["title"] for hit in dense} == {"Kessin coastal road reopens"}
 
 
 def test_also_in_is_shown_wherever_a_citation_is(story_qa: ArchiveQA) -> None:

@@ -31,7 +31,8 @@ def test_article_records_and_chunks_of_the_sample(sample_store, sample_archive: 
     chunker = make_chunker(Settings())
     made = {c.id: c.text for r in records.values() for c in chunker.split(Article(r.metadata["title"], r.text, "x"))}
     per_article: Counter[str] = Counter()
-    for chunk_id, (meta, text) in store.get_chunks(store.chunk_ids()).items():
+    for chunk_id, chunk in store.get_chunks(store.chunk_ids()).items():
+        meta, text = chunk.metadata, chunk.text
         record = records[meta["article_id"]]
         assert set(meta) in (SAMPLE_CHUNKS_META, SAMPLE_CHUNKS_META | {"story_id"})  # set when it joined a story
         assert chunk_id == f"{record.id}-{meta['index']:03d}"
@@ -53,7 +54,7 @@ def test_chunks_in_the_store_are_what_the_chunker_makes(sample_store) -> None:
     record = next(iter(store.article_records(with_text=True).values()))
     got = store.chunks.get(where={"article_id": record.id}, include=["documents", "metadatas"])
     assert got["documents"] == [None] * len(got["ids"])  # a chunk's text is stored once, in its article record
-    texts = {chunk_id: text for chunk_id, (_, text) in store.get_chunks(got["ids"]).items()}
+    texts = {chunk_id: chunk.text for chunk_id, chunk in store.get_chunks(got["ids"]).items()}
     by_index = sorted(zip(got["metadatas"], got["ids"], strict=True), key=lambda pair: pair[0]["index"])
     article = Article(record.metadata["title"], record.text, "x")
     assert article.id == record.id
