@@ -22,7 +22,7 @@ from storage.lock import writer_lock
 
 from scale_support import ARCHIVE_QA, ask, run_archive_qa, serving, stop, upload
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")
