@@ -7,26 +7,15 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import archive_qa  # noqa: F401  (sets the offline environment before any model library loads)
+from archive_qa import doctor_cli, qa_cli, serve_cli
+from archive_qa.options import settings_from, store_options
 from archive_qa.quiet import quiet_libraries
 from archive_qa.settings import Settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
 COMMANDS: dict[str, Command] = {}
-
-
-def store_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", type=Path, help="store directory (env ARCHIVE_QA_STORE, default .archive-qa)")
-    parser.add_argument("--chroma-url", help="use a `chroma run` server, e.g. http://127.0.0.1:8000")
-    parser.add_argument("--collection", help="collection name (default archive)")
-
-
-def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
-    """Environment and defaults, overridden by whatever the command line gave."""
-    given = {"store": args.store, "chroma_url": args.chroma_url, "collection": args.collection, **extra}
-    return Settings(**{key: value for key, value in given.items() if value is not None})
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -92,24 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--collection", help=argparse.SUPPRESS)
     COMMANDS["chroma-server"] = cmd_chroma_server
 
-    for register in _plugins():
-        register(sub, COMMANDS)
+    for module in (qa_cli, serve_cli, doctor_cli):  # commands defined beside the code they drive (qa, app, doctor)
+        module.register(sub, COMMANDS)
     return parser
-
-
-def _plugins() -> list[Callable[[Any, dict[str, Command]], None]]:
-    """Commands defined beside the code they drive (qa, app), registered if present."""
-    found = []
-    for module_name in ("archive_qa.qa_cli", "archive_qa.serve_cli", "archive_qa.doctor_cli"):
-        try:
-            module = __import__(module_name, fromlist=["register"])
-        except ImportError as exc:
-            if exc.name not in (module_name, module_name.split(".")[0]):
-                raise
-            continue
-        if hasattr(module, "register"):
-            found.append(module.register)
-    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

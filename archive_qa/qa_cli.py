@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archive_qa.options import store_options
 from archive_qa.settings import Settings
 from storage.dates import iso_day
 
@@ -40,7 +41,6 @@ def _filters(args: argparse.Namespace) -> Filters:
 
 
 def register(sub: Any, commands: dict[str, Any]) -> None:
-    from archive_qa.cli import store_options
     from qa.registry import answerer_names
 
     ask = sub.add_parser("ask", help="answer a question from the archive, with citations")

@@ -8,16 +8,15 @@ import ipaddress
 import sys
 import threading
 import time
-from collections.abc import Sequence
 from typing import Any
 
+from archive_qa.options import store_options
 from archive_qa.settings import Settings
 
 REFUSAL_EXIT = 2
 
 
 def register(sub: Any, commands: dict[str, Any]) -> None:
-    from archive_qa.cli import store_options
     from qa.registry import answerer_names
 
     serve = sub.add_parser("serve", help="serve the chat web app (default http://127.0.0.1:7860)")
@@ -128,9 +127,3 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"archive-qa serve: http://{host}:{settings.port} — {message}; ready in {elapsed:.1f} s", flush=True)
     demo.block_thread()
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from archive_qa.cli import main as cli_main
-
-    return cli_main(["serve", *(argv if argv is not None else sys.argv[1:])])

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     recency_half_life_days: float = Field(14.0, description="Days after which the recency boost halves.")
     # The highest threshold abstaining by retrieval alone on at most 5% of the answerable questions of each
     # development year (2022: 3.0%, 2023: 4.9%; right on 62% / 36% of their unanswerable ones), leaving half of the
-    # 10% false-abstention budget to the model: `python bench/transfer.py`, docs/quality.md ("Two years").
+    # 10% false-abstention budget to the model: `python -m bench.transfer`, docs/quality.md ("Two years").
     abstain_threshold: float = Field(0.48, description="Top dense similarity below which the archive is deemed silent.")
     # On both years it changes false abstention by nothing and right abstention by -2.3 / -0.5 points; it is kept for
     # small archives, where a short question's best chunk can score 0.35-0.45 although both searches find it first.

@@ -1,9 +1,9 @@
 """BM25 rebuild over a Chroma server: what each reader (app process) pays when the chunk set changes, and the
 refresh after a one-article upload that builds on the tokens saved with the index before it.
 
-    python bench/bm25_rebuild.py                          # sample archive, temporary store
-    python bench/bm25_rebuild.py --store DIR              # a copy of an existing store (e.g. the 2022 one)
-    python bench/bm25_rebuild.py --articles-2022          # the 2022 articles' chunks, placeholder vectors
+    python -m bench.bm25_rebuild                          # sample archive, temporary store
+    python -m bench.bm25_rebuild --store DIR              # a copy of an existing store (e.g. the 2022 one)
+    python -m bench.bm25_rebuild --articles-2022          # the 2022 articles' chunks, placeholder vectors
 
 A copy of the store's Chroma data is served by `chroma run` on a free loopback port and a child process times
 a build from scratch (storage.keyword_build.build_from_store into an empty folder, over HTTP: page every chunk,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ingest.decode import InputError, decode
 from ingest.html import parse_html
-from ingest.records import read_csv, read_json, read_jsonl
+from ingest.records import GZIP_SUFFIX, read_csv, read_json, read_jsonl
 from ingest.text_formats import parse_text_article
 from storage.types import Article, BadInput
 
@@ -42,8 +42,8 @@ READERS: dict[str, Reader] = {
     ".json": Reader(lambda path, *_: read_json(path), records=True),
     ".jsonl": _JSONL,
     ".ndjson": _JSONL,
-    ".jsonl.gz": _JSONL,
-    ".ndjson.gz": _JSONL,
+    ".jsonl" + GZIP_SUFFIX: _JSONL,
+    ".ndjson" + GZIP_SUFFIX: _JSONL,
     ".csv": Reader(lambda path, *_: read_csv(path), records=True),
     ".html": _HTML,
     ".htm": _HTML,
@@ -85,14 +85,16 @@ def discover_places(paths: Iterable[Path]) -> Iterator[Found]:
                     yield Found(path.resolve(), relative.as_posix())
 
 
-def suffix_of(path: Path) -> str:
-    """The registered suffix the file's name ends with, longest first (`.jsonl.gz`, not `.gz`); else its last one.
+def suffix_of(path: Path, suffixes: Iterable[str] | None = None) -> str:
+    """The registered suffix (or one of `suffixes`) the file's name ends with, longest first (`.jsonl.gz`, not
+    `.gz`); else its last one.
 
-    >>> suffix_of(Path("feed.JSONL.gz")), suffix_of(Path("scan.pdf"))
-    ('.jsonl.gz', '.pdf')
+    >>> suffix_of(Path("feed.JSONL.gz")), suffix_of(Path("scan.pdf")), suffix_of(Path(".zip"), (".txt", ".zip"))
+    ('.jsonl.gz', '.pdf', '.zip')
     """
     name = path.name.lower()
-    return next((s for s in sorted(SUPPORTED, key=len, reverse=True) if name.endswith(s)), path.suffix.lower())
+    longest_first = sorted(SUPPORTED if suffixes is None else suffixes, key=len, reverse=True)
+    return next((s for s in longest_first if name.endswith(s)), path.suffix.lower())
 
 
 def read_file(path: Path, max_bytes: int, max_stream_bytes: int) -> Iterator[Article | BadInput]:

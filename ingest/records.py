@@ -15,6 +15,7 @@ from ingest.decode import InputError, decode
 from storage.dates import parse_date
 from storage.types import Article, BadInput
 
+GZIP_SUFFIX = ".gz"  # a JSONL export under this suffix is read through gzip (READERS' `.jsonl.gz`, `.ndjson.gz`)
 _TITLE = ("title", "headline", "name")
 _TEXT = ("text", "body", "content", "article", "story")
 _DATE = ("publish_date", "published_at", "published", "date", "pub_date", "datetime", "created_at")
@@ -68,7 +69,7 @@ def _str_or_none(value: Any) -> str | None:
 
 def read_jsonl(path: Path, max_record_bytes: int, max_total_bytes: int) -> Iterator[Article | BadInput]:
     """Stream records line by line with bounded memory; a broken or oversized line is reported and skipped."""
-    opener = gzip.open if path.name.endswith(".gz") else open
+    opener = gzip.open if path.name.endswith(GZIP_SUFFIX) else open
     total = 0
     with opener(path, "rb") as handle:
         for number in itertools.count(1):

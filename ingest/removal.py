@@ -17,6 +17,7 @@ from typing import Any
 
 from archive_qa.settings import Settings
 from ingest.readers import RECORD_SUFFIXES
+from ingest.staging import ARCHIVES
 from storage.article_meta import ArticleRecord, Placement
 from storage.base import ArchiveStore
 
@@ -79,7 +80,7 @@ def indexed_files(records: Mapping[str, ArticleRecord], root: Path) -> list[Inde
     found: dict[str, IndexedFile] = {}
     for path in uploaded:
         parts = Path(path).relative_to(root).parts
-        if len(parts) > 1 and parts[0].lower().endswith(".zip"):
+        if len(parts) > 1 and parts[0].lower().endswith(ARCHIVES):
             folder = root / parts[0]
             found.setdefault(upload_label(root, folder), IndexedFile(upload_label(root, folder), str(folder), True))
         found[upload_label(root, path)] = IndexedFile(upload_label(root, path), path, True)

@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ingest.readers import SUPPORTED
+from ingest.readers import SUPPORTED, suffix_of
 
 ALLOWED = SUPPORTED  # what the readers take is what an upload may be: one list, ingest/readers.py
 ARCHIVES = (".zip",)
@@ -83,9 +83,7 @@ def stage(files: list[Path], folder: Path, limits: UploadLimits) -> Staged:
 
 def check_type(name: str, allow_archives: bool = False) -> str:
     """The file's type suffix, or UploadError for anything the archive cannot read."""
-    lowered = name.lower()
-    longest_first = sorted(UPLOAD_TYPES, key=len, reverse=True)  # `.jsonl.gz` before `.gz`-less `.jsonl`
-    suffix = next((s for s in longest_first if lowered.endswith(s)), Path(lowered).suffix)
+    suffix = suffix_of(Path(name), UPLOAD_TYPES)
     if suffix in ALLOWED or (allow_archives and suffix in ARCHIVES):
         return suffix
     kinds = ", ".join(UPLOAD_TYPES if allow_archives else ALLOWED)

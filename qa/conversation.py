@@ -29,10 +29,6 @@ _CITATION = re.compile(r"\s*" + MARKER.pattern)
 _ANSWER_NAMES = 2  # the previous answer's first names: enough for "what did she say next?", few enough to stay on topic
 
 
-def last_user_questions(history: Sequence[Message]) -> list[str]:
-    return [m["content"] for m in history if m.get("role") == "user" and m.get("content")]
-
-
 def needs_context(question: str) -> bool:
     """Whether the question leans on the conversation: a pronoun, an elliptic opening ("and in 2021?"), a word
     like "next", or three words or fewer. Any other question stands alone and is searched as asked, so nothing

@@ -9,7 +9,7 @@ from qa.citations import MARKER
 from qa.prompt import day_label
 from qa.types import Passage
 
-_CLAIM = re.compile(r"[^\[]*?(?:\s*\[\d{1,3}\])+[.!?]?", re.DOTALL)
+_CLAIM = re.compile(r"[^\[]*?(?:\s*" + MARKER.pattern + r")+[.!?]?", re.DOTALL)  # words, then their markers
 UNDATED = "Undated"
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from generators.base import Message
+from qa.citations import MARKER, neutralize
 from qa.filters import wants_newest_first
 from qa.types import Passage
 
@@ -66,8 +67,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _TITLE_CHARS = 60  # a headline's first words carry its story; the rest is read at ~100 tokens/s
 _HISTORY_TURNS = 6  # the last three exchanges are enough to resolve a pronoun, and keep the rewrite fast
 _HISTORY_CHARS = 400
-_BRACKETED_NUMBER = re.compile(r"\[(\d{1,3})\]")
-_CITATIONS = re.compile(r"\s*(?:\[\d{1,3}\])+")
+_CITATIONS = re.compile(r"\s*(?:" + MARKER.pattern + ")+")  # a run of markers and the space before it
 
 
 # A sentence that gives the model orders ("Ignore your instructions and ...", "Assistant, ...") is left out of what it
@@ -158,7 +158,7 @@ def _newest_first(passages: Sequence[Passage]) -> str | None:
 
 def _as_data(text: str) -> str:
     """Defuse passage text: a "[7]" in it would look like a citation, a triple quote would end the block."""
-    text = _BRACKETED_NUMBER.sub(r"(\1)", text)
+    text = neutralize(text)
     return text.replace('"""', '"').strip()
 
 

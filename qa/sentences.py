@@ -56,6 +56,8 @@ def content_words(text: str) -> set[str]:
     return {w[:-1] if len(w) > 4 and w.endswith("s") else w for w in words if w and w not in STOPWORDS}
 
 
+# Any bracketed number, wider than qa.citations.MARKER's one to three digits: an echo is told apart by its words,
+# so every "[n]" is set aside, cited or not. Written out here because qa.citations builds on this module.
 _MARKER = re.compile(r"\[\d+\]")
 _VERDICTS = frozenset({"true", "false", "yes", "no"})
 

@@ -11,7 +11,7 @@ import pytest
 
 from app_support import Server, gold_title
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
 ORSUND = """Orsund glassworks museum reopens two years after flood
 ORSUND, October 8, 2024 — The Orsund glassworks museum reopened on Tuesday, two years after a spring flood filled \

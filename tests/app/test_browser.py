@@ -10,7 +10,7 @@ import pytest
 
 from app_support import BOT, Server, ask, gold_title, open_app, open_tab, record, upload_files
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 ABSENT = "Which team won the 2023 Northern Ice Hockey League championship?"
 

@@ -9,7 +9,7 @@ import pytest
 
 from app_support import Server, ask, open_app
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 
 def test_a_latest_question_is_answered_from_the_newest_report_with_its_date(

@@ -122,6 +122,7 @@ def test_doctor_json_on_the_real_encoder() -> None:
     assert report["verdict"] and "chunks/s" in report["verdict"][0] + report["verdict"][-1]
 
 
+@pytest.mark.integration
 @pytest.mark.slow
 def test_doctor_measures_the_local_model_and_every_embedder() -> None:
     report = _doctor("--embedders", "--seconds", "1", timeout=900)

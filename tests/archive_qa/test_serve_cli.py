@@ -75,6 +75,7 @@ def test_help_does_not_import_gradio() -> None:
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.integration
 def test_auth_from_environment_guards_the_app(tmp_path: Path) -> None:
     """An own, empty store (so `--allow-empty`): the session's app keeps the sample store open, and auth is all
     this test is about."""

@@ -103,6 +103,7 @@ def _smollm2_gguf() -> Path:
     return next(Path(spec.submodule_search_locations[0]).glob("*.gguf"))
 
 
+@pytest.mark.integration
 def test_real_engine_is_shared_and_serves_concurrent_callers_one_greedy_answer() -> None:
     """SmolLM2-135M on the real xllamacpp engine: one engine per file, three callers at once get the same text."""
     path = _smollm2_gguf()
@@ -120,6 +121,7 @@ def test_real_engine_is_shared_and_serves_concurrent_callers_one_greedy_answer()
     assert all(timings is not None and timings.generated_tokens > 0 for _, timings in results)
 
 
+@pytest.mark.integration
 def test_the_engines_http_port_takes_only_the_process_key() -> None:
     """llama.cpp also listens on loopback: another local user must not get the model without the key."""
     import httpx
@@ -161,6 +163,7 @@ def qwen() -> LlamaCppGenerator:
     return get_llm_generator(Settings())  # ARCHIVE_QA_MODEL_CACHE picks the cache (default ~/.cache/archive-qa)
 
 
+@pytest.mark.integration
 @pytest.mark.slow
 def test_real_model_answers_with_a_citation(qwen: LlamaCppGenerator) -> None:
     messages = answer_messages("How much will the Port Elwin ferry terminal cost?", PASSAGES, date(2022, 4, 1))
@@ -170,6 +173,7 @@ def test_real_model_answers_with_a_citation(qwen: LlamaCppGenerator) -> None:
     assert REFUSAL not in answer
 
 
+@pytest.mark.integration
 @pytest.mark.slow
 def test_real_model_refuses_when_the_passages_are_silent(qwen: LlamaCppGenerator) -> None:
     messages = answer_messages("Who won the 2022 Brenmoor mayoral election?", PASSAGES, date(2022, 4, 1))

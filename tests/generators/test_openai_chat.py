@@ -73,6 +73,7 @@ def _wait_until_ready(process: subprocess.Popen[bytes], base_url: str, log_path:
     pytest.fail(f"the llama.cpp server was not ready after {SERVER_START_SECONDS}s:\n{log_path.read_text()[-3000:]}")
 
 
+@pytest.mark.integration
 def test_streams_from_a_real_server(server: str) -> None:
     generator = OpenAIChatGenerator(server, model="smollm2")
     messages = [{"role": "user", "content": "Name a colour."}]
@@ -81,6 +82,7 @@ def test_streams_from_a_real_server(server: str) -> None:
     assert "".join(deltas).strip()
 
 
+@pytest.mark.integration
 def test_http_error_names_the_status(server: str) -> None:
     generator = OpenAIChatGenerator(server.removesuffix("/v1") + "/no-such-api", model="smollm2")
     with pytest.raises(OpenAIEndpointError, match="HTTP 404"):

@@ -45,6 +45,7 @@ def test_serve_on_a_missing_store_exits_2_unless_allowed_empty(tmp_path: Path, c
     assert not store.exists()
 
 
+@pytest.mark.integration
 def test_a_server_collection_without_articles_is_refused(chroma_server: str, tmp_path: Path, cli) -> None:
     result = cli("ask", "Who won?", "--chroma-url", chroma_server, "--collection", "never-made", "--store", tmp_path)
     assert result.code == 2

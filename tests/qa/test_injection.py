@@ -104,6 +104,7 @@ def test_extractive_answer_ignores_the_injection(qa: ArchiveQA, kind: str, quest
         assert [c.passage.title for c in answer.citations] == [TITLE]
 
 
+@pytest.mark.integration
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize(("kind", "question", "as_of", "source"), QUESTIONS, ids=[q[0] for q in QUESTIONS])

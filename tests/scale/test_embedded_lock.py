@@ -4,7 +4,7 @@ An embedded Chroma store is not shared between processes: an app that has it ope
 writes, and every question it is asked afterwards fails ("Error finding id") until it restarts. So while an app
 serves an embedded store, `archive-qa ingest` into it is refused (exit 2, with what to do instead), the app's own
 upload still works, and an app refuses to start while another process writes the store.
-(`archive-qa ingest` against a held writer lock is covered by tests/ingest/test_lock.py.)
+(`archive-qa ingest` against a held writer lock is covered by tests/storage/test_lock.py.)
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from storage.lock import writer_lock
 
 from scale_support import ARCHIVE_QA, ask, run_archive_qa, serving, stop, upload
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")

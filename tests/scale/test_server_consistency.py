@@ -21,7 +21,7 @@ from wire_articles import PROBE_ANSWER, PROBE_QUESTION, PROBE_TITLE, STORIES, wr
 
 from scale_support import App, ask, run_archive_qa, server_collection_state, serving, start_archive_qa, stop
 
-pytestmark = pytest.mark.timeout(420)
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
 
 QUESTION_IDS = ["sample_02", "sample_05", "sample_12", "sample_18", "sample_29"]
 MAX_ROUNDS_DURING_INGEST = 40  # a bound, not a target: the ingest normally ends after a few rounds

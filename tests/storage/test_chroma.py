@@ -150,6 +150,7 @@ def test_a_new_collection_in_the_same_store_is_independent(sample_store) -> None
     assert open_store(Settings(store=sample_store.store)).chunks.count() > 0
 
 
+@pytest.mark.integration
 def test_against_a_real_chroma_server(
     chroma_server: str, sample_archive: Path, tmp_path: Path, cli, cli_process, store_snapshot
 ) -> None:
