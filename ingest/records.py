@@ -69,7 +69,7 @@ def _str_or_none(value: Any) -> str | None:
 
 def read_jsonl(path: Path, max_record_bytes: int, max_total_bytes: int) -> Iterator[Article | BadInput]:
     """Stream records line by line with bounded memory; a broken or oversized line is reported and skipped."""
-    opener = gzip.open if path.name.endswith(GZIP_SUFFIX) else open
+    opener = gzip.open if path.name.lower().endswith(GZIP_SUFFIX) else open  # as READERS matches: any case
     total = 0
     with opener(path, "rb") as handle:
         for number in itertools.count(1):

@@ -60,6 +60,17 @@ def test_gzipped_jsonl_of_real_records(tmp_path: Path, real_records: list[dict])
         check_real(article, record, path)
 
 
+def test_gzipped_jsonl_with_an_upper_case_name_is_read_through_gzip(tmp_path: Path) -> None:
+    """The reader registry takes `FEED.JSONL.GZ` as `.jsonl.gz`; the reader must then gunzip it, not read bytes."""
+    path = tmp_path / "FEED.JSONL.GZ"
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        record = {"id": "up-1", "title": "Harbour reopens", "text": "The harbour reopened on Monday."}
+        out.write(json.dumps(record) + "\n")
+    found = list(read_jsonl(path, MB, 100 * MB))
+    assert [(a.external_id, a.title) for a in articles(found)] == [("up-1", "Harbour reopens")]
+    assert not [item for item in found if isinstance(item, BadInput)]
+
+
 def test_jsonl_broken_and_oversized_lines_are_reported_and_skipped(tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
     lines = [
