@@ -35,7 +35,7 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from storage.factory import open_store
     from storage.stats import index_stats
 
-    stats = index_stats(open_store(settings))
+    stats = index_stats(open_store(settings)).to_json()
     if args.json:
         print(json.dumps(stats))
     else:

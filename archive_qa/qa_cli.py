@@ -135,7 +135,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         progress=not args.json,
     )
     if args.json:
-        print(json.dumps(report))
+        print(json.dumps(report.to_json()))
     else:
         from evaluation.report import format_report
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from bench.common import YEARS, kept_store, machine, rqa, store_settings, table, write_result
 from evaluation.summary import percentile
+from qa.answer import Provenance
 
 CHECK_SIZE = 120  # bench/quality.py gives the model the first 120 answerable questions by id
 
@@ -82,8 +83,6 @@ def measure(store: Path, overrides: dict[str, Any], year: str = "2022") -> dict[
 
 def miss_stages(rows_file: Path, in_context: dict[str, bool]) -> dict[str, int]:
     """Count the wrong answerable rows by the first stage that lost the gold answer."""
-    from qa.answer import Provenance
-
     counts: dict[str, int] = {}
     for line in rows_file.open():
         row = json.loads(line)
@@ -97,14 +96,21 @@ def miss_stages(rows_file: Path, in_context: dict[str, bool]) -> dict[str, int]:
             stage = "context selection: in the passages, not in the sentences shown"
         elif row["abstained"]:
             stage = "model refused with the answer in view (evidence below the fallback threshold)"
-        elif Provenance.of(row.get("answered_by", "")) is Provenance.QUOTED_AFTER_DECLINE:
+        elif _provenance(row) is Provenance.QUOTED_AFTER_DECLINE:
             stage = "model refused; the quoted sentences missed the answer"
-        elif Provenance.of(row.get("answered_by", "")) is Provenance.QUOTED_AFTER_ECHO:
+        elif _provenance(row) is Provenance.QUOTED_AFTER_ECHO:
             stage = "model restated the question; the quoted sentences missed the answer"
         else:
             stage = "model misread: the answer was in view, another one was given"
         counts[stage] = counts.get(stage, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
+def _provenance(row: dict[str, Any]) -> Provenance:
+    """A row's provenance; rows files kept from before rows held it state it in `answered_by` alone."""
+    if "provenance" in row:
+        return Provenance(row["provenance"])
+    return Provenance.of(row.get("answered_by", ""))
 
 
 class _NoModel:

@@ -225,13 +225,14 @@ def _diff_flat(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, 
 
 def _print(systems: dict[str, Any], diff: dict[str, Any]) -> None:
     from evaluation.report import format_report
+    from evaluation.summary import Summary
 
     for part, title in (("answer_set", "answer set"), ("retrieval_set", "retrieval set")):
         for name in systems:
             report = (systems[name].get(part) or {}).get("report")
             if report:
                 print(f"\n== {title}: {name} ==")
-                print(format_report(report))
+                print(format_report(Summary.from_json(report)))
         if diff.get(part):
             print(f"\n== {title}: archive-qa minus tutorial ==")
             for group, metrics in diff[part].items():

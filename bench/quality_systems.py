@@ -79,8 +79,8 @@ def child_archive_qa(store: Path, answerer: str, sets: dict[str, list[Any]], out
     retrieval_rows = [evaluator.score(q, "none") for q in sets["retrieval"]]
     _write_rows(out, llm_rows, retrieval_rows)
     return {
-        "answer_set": {"report": summarize(llm_rows), "llm": _extra(llm_rows)},
-        "retrieval_set": {"report": summarize(retrieval_rows)},
+        "answer_set": {"report": summarize(llm_rows).to_json(), "llm": _extra(llm_rows)},
+        "retrieval_set": {"report": summarize(retrieval_rows).to_json()},
     }
 
 
@@ -188,8 +188,8 @@ def child_tutorial(persist: Path, answerer: str, sets: dict[str, list[Any]], out
         retrieval_rows.append(row)
     _write_rows(out, llm_rows, retrieval_rows)
     return {
-        "answer_set": {"report": summarize(llm_rows), "llm": _extra(llm_rows)},
-        "retrieval_set": {"report": summarize(retrieval_rows)},
+        "answer_set": {"report": summarize(llm_rows).to_json(), "llm": _extra(llm_rows)},
+        "retrieval_set": {"report": summarize(retrieval_rows).to_json()},
     }
 
 

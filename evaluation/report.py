@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from evaluation.summary import Summary
 
 _ORDER = [
     "questions",
@@ -19,31 +19,32 @@ _ORDER = [
 ]
 
 
-def format_report(report: dict[str, Any]) -> str:
+def format_report(report: Summary) -> str:
     """A terminal table: one column per group.
 
-    >>> print(format_report({"groups": {"overall": {"questions": 2, "hits@1": 0.5}}, "latency": {}}))
+    >>> from evaluation.summary import GroupMetrics
+    >>> print(format_report(Summary(2, {"overall": GroupMetrics(questions=2, hits_at_1=0.5)}, {})))
     metric                       overall
     questions                          2
     hits@1                         0.500
+    abstained                      0.000
     <BLANKLINE>
     """
-    groups = list(report["groups"])
-    metrics = sorted({m for g in groups for m in report["groups"][g]}, key=_metric_order)
+    groups = {group: metrics.to_json() for group, metrics in report.groups.items()}
+    metrics = sorted({m for values in groups.values() for m in values}, key=_metric_order)
     lines = [f"{'metric':22}" + "".join(f"{g:>14}" for g in groups)]
     for metric in metrics:
-        cells = [report["groups"][g].get(metric) for g in groups]
+        cells = [values.get(metric) for values in groups.values()]
         lines.append(f"{metric:22}" + "".join(f"{_cell(c):>14}" for c in cells))
     lines.append("")
     lines += [
-        f"latency {s:12} p50 {v['p50'] * 1000:8.1f} ms   p95 {v['p95'] * 1000:8.1f} ms"
-        for s, v in report["latency"].items()
+        f"latency {s:12} p50 {v.p50 * 1000:8.1f} ms   p95 {v.p95 * 1000:8.1f} ms" for s, v in report.latency.items()
     ]
-    if "calibration" in report:
-        c = report["calibration"]
+    if report.calibration is not None:
+        c = report.calibration
         lines.append(
-            f"calibration: threshold {c['threshold']} would abstain on {c['false_abstention']:.1%} of answerable "
-            f"and {c['abstention_right']:.1%} of unanswerable questions (retrieval evidence alone)"
+            f"calibration: threshold {c.threshold} would abstain on {c.false_abstention:.1%} of answerable "
+            f"and {c.abstention_right:.1%} of unanswerable questions (retrieval evidence alone)"
         )
     return "\n".join(lines)
 

@@ -7,6 +7,7 @@ from typing import Any, NotRequired, TypedDict, cast
 
 from evaluation.questions import Question
 from evaluation.scoring import answer_in_any, is_correct
+from qa.answer import Provenance
 
 
 class CitedRow(TypedDict):
@@ -21,7 +22,8 @@ class Row(TypedDict):
     """One scored question. Retrieval fields always; the answer fields once an answerer ran (`with_answer`).
 
     `top_similarity` is archive-qa's retrieval evidence (the tutorial baseline has none); `answered_by` names
-    archive-qa's answerer; `llm` is a benchmark's record of the generation (first token, prompt tokens).
+    archive-qa's answerer, and `provenance` (a `qa.answer.Provenance` value) whose words the answer is;
+    `llm` is a benchmark's record of the generation (first token, prompt tokens).
     """
 
     id: str
@@ -37,6 +39,7 @@ class Row(TypedDict):
     answer: NotRequired[str]
     abstained: NotRequired[bool]
     answered_by: NotRequired[str]
+    provenance: NotRequired[str]
     correct: NotRequired[bool]
     answer_in_passages: NotRequired[bool]
     citations: NotRequired[list[CitedRow]]
@@ -78,14 +81,18 @@ def with_answer(
     citations: list[CitedRow],
     removed_citations: int,
     answered_by: str | None = None,
+    provenance: Provenance | None = None,
     timings: dict[str, float] | None = None,
 ) -> Row:
     """Add the scored answer to `row` (in place, and returned): correctness by `is_correct` against the question's
-    gold strings, and whether any passage the answerer read holds one. `timings`, if given, replace the row's."""
+    gold strings, and whether any passage the answerer read holds one. `answered_by` and `provenance` are an
+    archive-qa answer's. `timings`, if given, replace the row's."""
     row["answer"] = answer
     row["abstained"] = abstained
     if answered_by is not None:
         row["answered_by"] = answered_by
+    if provenance is not None:
+        row["provenance"] = provenance.value
     row["correct"] = is_correct(answer, abstained, question.answers)
     row["answer_in_passages"] = answer_in_any(passages, question.answers)
     row["citations"] = citations

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
@@ -14,7 +14,7 @@ from archive_qa.settings import Settings
 from evaluation.questions import Question, load_questions
 from evaluation.rows import CitedRow, Row, misses_text, retrieval_row, with_answer
 from evaluation.scoring import gold_rank, supports
-from evaluation.summary import calibrate_threshold, summarize
+from evaluation.summary import EvalConfig, Summary, calibrate_threshold, summarize
 from qa.answer import Answer
 from qa.citations import cited_numbers
 from qa.filters import Filters
@@ -78,6 +78,7 @@ class Evaluator:
             citations=cited,
             removed_citations=answer.removed_citations,
             answered_by=answer.answered_by,
+            provenance=answer.provenance,
             timings={**answer.timings},
         )
 
@@ -109,23 +110,24 @@ def run_eval(
     k: int | None = None,
     out: Path | None = None,
     progress: bool = True,
-) -> dict[str, Any]:
+) -> Summary:
     """`archive-qa eval`: load, run, summarize; per-question rows to `out` (JSONL) and misses to out.misses.txt."""
     if k:
         settings = settings.model_copy(update={"k": k})
     qa = ArchiveQA.from_settings(settings)
     rows = Evaluator(qa).run(load_questions(paths, limit, seed), answerer or settings.answerer, progress)
-    report = summarize(rows)
-    if any(r["group"] == "answerable" for r in rows):
-        report["calibration"] = calibrate_threshold(rows)
-    report["config"] = {
-        "answerer": answerer or settings.answerer,
-        "k": settings.k,
-        "abstain_threshold": settings.abstain_threshold,
-        "limit": limit,
-        "seed": seed,
-        "files": [str(p) for p in paths],
-    }
+    report = replace(
+        summarize(rows),
+        calibration=calibrate_threshold(rows) if any(r["group"] == "answerable" for r in rows) else None,
+        config=EvalConfig(
+            answerer=answerer or settings.answerer,
+            k=settings.k,
+            abstain_threshold=settings.abstain_threshold,
+            limit=limit,
+            seed=seed,
+            files=[str(p) for p in paths],
+        ),
+    )
     if out:
         out.write_text("".join(json.dumps(r) + "\n" for r in rows))
         out.with_suffix(".misses.txt").write_text(misses_text(rows))

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from archive_qa.settings import Settings
 from ingest.readers import RECORD_SUFFIXES, read_file, suffix_of
 from ingest.removal import covers, drop_locations, file_of, upload_label, uploads_root
+from ingest.report import IngestReport, UploadSummary
 from ingest.staging import Staged, UploadLimits, stage
 from storage.article_meta import ArticleRecord
 from storage.base import ArchiveStore
@@ -53,29 +54,28 @@ class UploadBatch:
 
 def ingest_uploads(
     files: Sequence[Path], settings: Settings, store: ArchiveStore, progress: ProgressFn | None = None
-) -> dict[str, Any]:
+) -> UploadSummary:
     """Stage uploads, put each at its place under STORE/uploads and ingest them into `store`, holding the store's
-    writer lock. The summary is `archive-qa ingest --json`'s, with the refused uploads among the errors, `files`
-    (files ingested), `stored_as` (each upload's name in the Index tab) and `replaced` (those it replaced)."""
-    from ingest.report import IngestReport
+    writer lock. The summary's JSON is `archive-qa ingest --json`'s, with the refused uploads among the errors,
+    `files` (files ingested), `stored_as` (each upload's name in the Index tab) and `replaced` (those it replaced)."""
     from storage.lock import StoreBusyError, writer_lock
     from storage.scratch import ScratchFolder, sweep_scratch
 
     root = uploads_root(settings)
     root.mkdir(parents=True, exist_ok=True)
     sweep_scratch(root)  # staging folders a killed upload left behind
-    summary, batch = IngestReport().to_json(), UploadBatch(root)
+    report, batch = IngestReport(), UploadBatch(root)
     with ScratchFolder(root) as scratch:  # removed on exit, with the earlier versions moved into it
         staged = stage(list(files), scratch.path, UploadLimits(max_bytes=int(settings.max_upload_mb * 2**20)))
         try:
             if staged.units:
                 with writer_lock(settings.store):
                     batch = place(staged, root)
-                    summary = _ingest(batch, settings, store, progress)
+                    report = _ingest(batch, settings, store, progress)
         except StoreBusyError as exc:
             staged.errors.append({"path": "(upload)", "reason": str(exc)})
             staged.paths = []
-    return _summary(summary, staged, batch)
+    return _summary(report, staged, batch)
 
 
 def place(staged: Staged, root: Path) -> UploadBatch:
@@ -92,7 +92,7 @@ def place(staged: Staged, root: Path) -> UploadBatch:
     return batch
 
 
-def _ingest(batch: UploadBatch, settings: Settings, store: ArchiveStore, progress: ProgressFn | None) -> dict:
+def _ingest(batch: UploadBatch, settings: Settings, store: ArchiveStore, progress: ProgressFn | None) -> IngestReport:
     from ingest.factory import make_ingestor
 
     ingestor = make_ingestor(settings, store)
@@ -114,9 +114,9 @@ def _ingest(batch: UploadBatch, settings: Settings, store: ArchiveStore, progres
             progress(min(done / expected, 0.99), desc=f"{done} of {expected} articles · {Path(path).name}")
 
     # Run even with no file left to read: BM25 follows the chunks the sweep above deleted.
-    summary = ingestor.run([f.path for f in batch.files], progress=tick).to_json()
-    summary["articles"]["removed"] += len(removed)
-    return summary
+    report = ingestor.run([f.path for f in batch.files], progress=tick)
+    report.removed += len(removed)
+    return report
 
 
 def read_ahead(path: Path, max_file_bytes: int, max_stream_bytes: int) -> PlannedFile:
@@ -151,16 +151,16 @@ def stale_locations(records: Mapping[str, ArticleRecord], batch: UploadBatch) ->
     return stale
 
 
-def _summary(summary: dict[str, Any], staged: Staged, batch: UploadBatch) -> dict[str, Any]:
+def _summary(report: IngestReport, staged: Staged, batch: UploadBatch) -> UploadSummary:
     root = batch.root
-    summary["errors"] = staged.errors + [
-        {"path": _relative(e["path"], root), "reason": e["reason"]} for e in summary["errors"]
-    ]
-    summary["articles"]["failed"] += len(staged.errors)
-    summary["files"] = len(staged.paths)
-    summary["stored_as"] = [upload_label(root, p) for p in batch.places]
-    summary["replaced"] = [upload_label(root, p) for p in batch.replaced]
-    return summary
+    report.errors = [replace(e, path=_relative(e.path, root)) for e in report.errors]
+    return UploadSummary(
+        run=report,
+        refused=[BadInput(e["path"], e["reason"]) for e in staged.errors],
+        files=len(staged.paths),
+        stored_as=[upload_label(root, p) for p in batch.places],
+        replaced=[upload_label(root, p) for p in batch.replaced],
+    )
 
 
 def _relative(path: str, folder: Path) -> str:

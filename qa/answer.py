@@ -32,7 +32,8 @@ class Provenance(Enum):
 
     @classmethod
     def of(cls, answered_by: str) -> Provenance:
-        """The provenance an `answered_by` sentence states (an evaluation row's, read back from its file)."""
+        """The provenance an `answered_by` sentence states: for rows files written before rows held `provenance`
+        (bench/context.py reads the kept ones); anything else reads the provenance itself."""
         quoted = (cls.QUOTED_AFTER_DECLINE, cls.QUOTED_AFTER_ECHO)
         found = next((p for p in quoted if _SENTENCES[p].fullmatch(answered_by)), None)
         return found or (cls.ABSTAINED if not answered_by else cls.ANSWERED)

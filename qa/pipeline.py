@@ -141,9 +141,17 @@ class ArchiveQA:
             answer.answerer, answer.provenance = chosen.name, provenance
         yield Final(with_earlier_note(answer, state, self.embedder))
 
-    def ask(self, question: str, history: Sequence[Message] = (), **options: object) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Message] = (),
+        filters: Filters | None = None,
+        answerer: str | None = None,
+        k: int | None = None,
+        previous_standalone: str | None = None,
+    ) -> Answer:
         """Blocking form of `stream`: the final Answer."""
-        *_, final = self.stream(question, history, **options)  # type: ignore[arg-type]
+        *_, final = self.stream(question, history, filters, answerer, k, previous_standalone)
         assert isinstance(final, Final)
         return final.answer
 

@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from storage.base import ArchiveStore
 from storage.types import NO_SOURCE
 
 
-def index_stats(store: ArchiveStore) -> dict[str, Any]:
+@dataclass(frozen=True)
+class IndexStats:
+    """Counts and ranges of one store; `to_json()` is `archive-qa stats --json`'s object.
+
+    >>> IndexStats(0, 0, {}, None, 0, {"name": "minilm", "dimension": 384}, "c1", "archive").counts()
+    {'articles': 0, 'chunks': 0}
+    """
+
+    articles: int
+    chunks: int
+    sources: dict[str, int]  # articles per source name, most first (the names the source filter takes)
+    date_range: tuple[str, str] | None  # the first and last publication day; None when no article is dated
+    undated_articles: int
+    embedder: dict[str, Any]  # as the store describes what built it: name and dimension
+    chunker: str | None
+    collection: str
+
+    def counts(self) -> dict[str, int]:
+        """Articles and chunks, as the app's upload and removal answers report what the index holds after them."""
+        return {"articles": self.articles, "chunks": self.chunks}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "articles": self.articles,
+            "chunks": self.chunks,
+            "sources": self.sources,
+            "date_range": list(self.date_range) if self.date_range else None,
+            "undated_articles": self.undated_articles,
+            "embedder": self.embedder,
+            "chunker": self.chunker,
+            "collection": self.collection,
+        }
+
+
+def index_stats(store: ArchiveStore) -> IndexStats:
     """Counts and ranges for `archive-qa stats` and the app's index panel."""
     records = store.article_records()
     dates = sorted(str(r.metadata["published"]) for r in records.values() if r.metadata.get("published"))
@@ -18,13 +53,13 @@ def index_stats(store: ArchiveStore) -> dict[str, Any]:
         for source in {str(record.metadata.get("source") or NO_SOURCE), *(record.metadata.get("sources") or ())}:
             sources[source] = sources.get(source, 0) + 1
     built = store.describe()
-    return {
-        "articles": len(records),
-        "chunks": store.chunk_count(),
-        "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "date_range": [dates[0], dates[-1]] if dates else None,
-        "undated_articles": len(records) - len(dates),
-        "embedder": built["embedder"],
-        "chunker": built["chunker"],
-        "collection": built["collection"],
-    }
+    return IndexStats(
+        articles=len(records),
+        chunks=store.chunk_count(),
+        sources=dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+        date_range=(dates[0], dates[-1]) if dates else None,
+        undated_articles=len(records) - len(dates),
+        embedder=built["embedder"],
+        chunker=built["chunker"],
+        collection=built["collection"],
+    )

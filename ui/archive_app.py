@@ -11,9 +11,9 @@ import gradio as gr
 
 from archive_qa.settings import Settings
 from ingest.removal import IndexedFile, indexed_files, remove_file, uploads_root
+from ingest.report import UploadSummary
 from ingest.uploads import ingest_uploads
 from qa.answer import Answer
-from qa.filters import Filters
 from qa.pipeline import ArchiveQA
 from storage.factory import keyword_root
 from storage.keyword_build import saving_to
@@ -62,22 +62,19 @@ class ArchiveApp:
         self.qa.retriever.keyword_index()
         self.qa.embedder.embed(["warm up"])
 
-    def filters(self, as_of: Any = None, since: Any = None, until: Any = None, sources: Any = None) -> Filters:
-        return page_filters(as_of, since, until, sources)
-
     def article_texts(self, answer: Answer) -> dict[str, str]:
         ids = sorted({c.passage.article_id for c in answer.citations})
         return {article_id: record.text for article_id, record in self.store.get_articles(ids).items()}
 
-    def ingest(self, files: list[Any] | None, progress: Any = None) -> dict[str, Any]:
-        """Check, stage and ingest uploaded files; the summary is the `ingest` API's answer."""
+    def ingest(self, files: list[Any] | None, progress: Any = None) -> UploadSummary:
+        """Check, stage and ingest uploaded files; the summary's JSON is the `ingest` API's answer."""
         paths = [Path(str(getattr(f, "path", f))) for f in files or []]
         with self._ingest_lock:
             summary = ingest_uploads(paths, self.settings, self.store, progress)
-            if summary["files"] or summary["articles"]["removed"]:
+            if summary.files or summary.run.removed:
                 self.qa.retriever.invalidate()  # search the new chunks now, not after the 1 s BM25 re-check
                 self.refresh()
-            summary["index"] = {key: self.stats[key] for key in ("articles", "chunks")}
+            summary.index = self.stats
             return summary
 
     @property
@@ -91,8 +88,10 @@ class ArchiveApp:
             removal = remove_file(self.settings, self.store, self.files, label)
             self.qa.retriever.invalidate()
             self.refresh()
-            return {**removal.to_json(), "index": {key: self.stats[key] for key in ("articles", "chunks")}}
+            return {**removal.to_json(), "index": self.stats.counts()}
 
+    # The `ask` endpoint's parameters are these (gradio reads their names, order and defaults off the signature, as
+    # the `timeline` endpoint's); both read the filters as the page does, through `page_filters`.
     def ask_json(
         self,
         question: str,
@@ -110,6 +109,6 @@ class ArchiveApp:
         file to download."""
         if not (question or "").strip():
             raise gr.Error("question is empty")
-        filters = self.filters(as_of, since, until, sources)
+        filters = page_filters(as_of, since, until, sources)
         answer = self.qa.ask(question, history or [], filters=filters, answerer=answerer or None, k=k or None)
         return json.dumps(answer.to_json())

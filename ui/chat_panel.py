@@ -10,7 +10,7 @@ import gradio as gr
 from qa.answer import Answer, Final
 from qa.registry import answerer_choices
 from ui import render as ui
-from ui.page_inputs import ChatRequest
+from ui.page_inputs import ChatRequest, page_filters
 
 if TYPE_CHECKING:
     from ui.archive_app import ArchiveApp
@@ -33,7 +33,7 @@ class SearchOptions:
         with gr.Accordion("Search options", open=False):
             self.answerer = gr.Radio(answerer_choices(), value=settings.answerer, label="Answerer")
             self.sources = gr.Dropdown(
-                list(app.stats["sources"]), multiselect=True, label="Sources (all when empty)", value=[]
+                list(app.stats.sources), multiselect=True, label="Sources (all when empty)", value=[]
             )
             with gr.Row():
                 self.since = _date_box("Since", "aq-since")
@@ -85,7 +85,7 @@ class ChatPanel:
         o = self.options
         return ChatRequest(
             question=values[self.pending],
-            filters=self.app.filters(values[o.as_of], values[o.since], values[o.until], values[o.sources]),
+            filters=page_filters(values[o.as_of], values[o.since], values[o.until], values[o.sources]),
             answerer=values[o.answerer],
             k=int(values[o.k]),
             turns=values[self.turns],

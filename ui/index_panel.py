@@ -83,7 +83,7 @@ class IndexPanel:
 
         def on_load() -> tuple[Any, ...]:
             app.refresh(if_changed=True)
-            return *self.refreshed(), gr.Dropdown(choices=list(app.stats["sources"]))
+            return *self.refreshed(), gr.Dropdown(choices=list(app.stats.sources))
 
         loaded = demo.load(on_load, None, [self.stats, self.file_pick, sources], **PRIVATE)
         # A mark for scripts and tests: the page is wired and its load event is in (it resets the file choice).
@@ -92,7 +92,7 @@ class IndexPanel:
         def ingest_upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
             """Add uploaded files (types checked per file, zips unpacked safely) to the archive; JSON summary."""
             progress(0, desc="Checking uploads")
-            return json.dumps(app.ingest(files, progress))
+            return json.dumps(app.ingest(files, progress).to_json())
 
         def remove_file(file: str | None) -> str:
             """Take the articles of one listed file (as the Index tab names it) out of the index; JSON summary."""
@@ -104,12 +104,12 @@ class IndexPanel:
         def after_ingest(summary: str) -> tuple[Any, ...]:
             stats, files = self.refreshed()
             ingested = ui.ingest_markdown(json.loads(summary or "{}"))
-            return ingested, stats, gr.Dropdown(choices=list(app.stats["sources"])), None, files
+            return ingested, stats, gr.Dropdown(choices=list(app.stats.sources)), None, files
 
         def after_remove(summary: str) -> tuple[Any, ...]:
             stats, files = self.refreshed()
             removed = removal_markdown(json.loads(summary or "{}"))
-            return removed, stats, gr.Dropdown(choices=list(app.stats["sources"])), files
+            return removed, stats, gr.Dropdown(choices=list(app.stats.sources)), files
 
         writes: dict[str, Any] = {"concurrency_id": INDEX_SLOT, "concurrency_limit": 1}
         ingested = [self.ingest_md, self.stats, sources, self.upload, self.file_pick]

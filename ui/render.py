@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from qa.answer import Answer, Provenance
 from qa.citations import MARKER
 from qa.types import Passage
+from storage.stats import IndexStats
 
 FULL_TEXT_LIMIT = 60_000  # characters of an article shown in the full-article expander
 
@@ -162,22 +163,20 @@ def empty_sources_html(note: str = "Ask a question: the passages each answer cit
     return f'<p class="aq-panel-title">Sources</p><p class="aq-empty">{esc(note)}</p>'
 
 
-def stats_html(stats: Mapping[str, Any]) -> str:
+def stats_html(stats: IndexStats) -> str:
     """The index panel: articles, chunks, sources, date range, embedder."""
-    sources = stats.get("sources") or {}
-    shown = ", ".join(f"{name} ({count})" for name, count in list(sources.items())[:12])
-    if len(sources) > 12:
-        shown += f", … {len(sources) - 12} more"
-    dates = stats.get("date_range")
-    embedder = stats.get("embedder") or {}
+    shown = ", ".join(f"{name} ({count})" for name, count in list(stats.sources.items())[:12])
+    if len(stats.sources) > 12:
+        shown += f", … {len(stats.sources) - 12} more"
+    dates = stats.date_range
     rows = [
-        ("Articles", stats.get("articles", 0)),
-        ("Chunks", stats.get("chunks", 0)),
+        ("Articles", stats.articles),
+        ("Chunks", stats.chunks),
         ("Sources", shown or "—"),
         ("Dates", f"{dates[0]} – {dates[1]}" if dates else "—"),
-        ("Undated articles", stats.get("undated_articles", 0)),
-        ("Embedder", f"{embedder.get('name')} ({embedder.get('dimension')}-d)"),
-        ("Collection", stats.get("collection", "")),
+        ("Undated articles", stats.undated_articles),
+        ("Embedder", f"{stats.embedder.get('name')} ({stats.embedder.get('dimension')}-d)"),
+        ("Collection", stats.collection),
     ]
     cells = "".join(f"<tr><th>{esc(label)}</th><td>{esc(value)}</td></tr>" for label, value in rows)
     return f'<table class="aq-stats" aria-label="What the index holds">{cells}</table>'

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from qa.filters import Filters
 from qa.timeline import TimelineEntry
 from ui import render as ui
+from ui.page_inputs import page_filters
 
 if TYPE_CHECKING:
     from ui.archive_app import ArchiveApp
@@ -73,11 +75,8 @@ class TimelinePanel:
             self.until = gr.DateTime(label="Until", elem_id="aq-tl-until", **date_box)
         self.entries_html = gr.HTML(empty_timeline_html(), elem_id="aq-timeline")
 
-    def entries(
-        self, query: str, since: Any = "", until: Any = "", as_of: Any = "", sources: Any = None, limit: int = 0
-    ) -> list[TimelineEntry]:
-        """The timeline through `ArchiveQA.timeline`, with the filters read as the Ask tab reads them."""
-        filters = self.app.filters(as_of, since, until, sources)
+    def entries(self, query: str, filters: Filters, limit: int = 0) -> list[TimelineEntry]:
+        """The timeline through `ArchiveQA.timeline`."""
         return self.app.qa.timeline(query.strip(), filters, int(limit or DEFAULT_LIMIT))
 
     def timeline_json(
@@ -93,7 +92,8 @@ class TimelinePanel:
         text of a list of {date, story_id, title, sources, sentence, article_ids}, as `archive-qa timeline --json`."""
         if not (query or "").strip():
             raise gr.Error("query is empty")
-        return json.dumps([entry.to_json() for entry in self.entries(query, since, until, as_of, sources, limit)])
+        entries = self.entries(query, page_filters(as_of, since, until, sources), limit)
+        return json.dumps([entry.to_json() for entry in entries])
 
     def show(self, query: str, since: Any, until: Any) -> str:
         """The rendered timeline for the tab; a bad date or a failure is said in its place."""
@@ -101,7 +101,7 @@ class TimelinePanel:
         if not query:
             return empty_timeline_html()
         try:
-            entries = self.entries(query, since, until)
+            entries = self.entries(query, page_filters(since=since, until=until))
         except Exception as exc:  # a date that is none, the store unreachable: say so where the entries would be
             return empty_timeline_html(f"Could not build the timeline: {getattr(exc, 'message', None) or exc}")
         ids = sorted({entry.passage.article_id for entry in entries})

@@ -6,6 +6,7 @@ from datetime import date
 
 from evaluation.questions import Question
 from evaluation.rows import misses_text, public_row, retrieval_row, with_answer
+from qa.answer import Provenance
 
 QUESTION = Question("q1", date(2023, 5, 10), "By what vote?", ("29 to 14",), ("002",), "answerable")
 
@@ -24,12 +25,16 @@ def test_with_answer_scores_and_replaces_timings() -> None:
     row = retrieval_row(QUESTION, 1, ["002"], {"retrieval": 0.01})
     cited = [{"n": 1, "article": "002", "supported": True}]
     with_answer(row, QUESTION, "It passed 29 to 14 [1].", False, passages=["29 to 14"], citations=cited,
-                removed_citations=0, answered_by="extractive", timings={"generate": 0.2})  # fmt: skip
+                removed_citations=0, answered_by="extractive", provenance=Provenance.ANSWERED,
+                timings={"generate": 0.2})  # fmt: skip
     assert row["correct"] and row["answer_in_passages"] and row["answered_by"] == "extractive"
+    assert row["provenance"] == "{}" and Provenance(row["provenance"]) is Provenance.ANSWERED  # beside answered_by
+    assert list(row).index("provenance") == list(row).index("answered_by") + 1
     assert row["timings"] == {"generate": 0.2} and list(row).index("timings") < list(row).index("answer")
     declined = with_answer(retrieval_row(QUESTION, None, [], {"retrieval": 0.0}), QUESTION, "29 to 14", True,
                            passages=[], citations=[], removed_citations=1)  # fmt: skip
     assert not declined["correct"] and not declined["answer_in_passages"] and "answered_by" not in declined
+    assert "provenance" not in declined
     assert declined["timings"] == {"retrieval": 0.0}
 
 

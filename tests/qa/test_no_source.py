@@ -45,14 +45,14 @@ def mixed_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
 
 def test_stats_name_articles_without_a_source(mixed_store) -> None:
     store, _ = mixed_store
-    assert index_stats(open_store(Settings(store=store)))["sources"] == {NO_SOURCE: 2, "AP": 1, "Reuters": 1}
+    assert index_stats(open_store(Settings(store=store))).sources == {NO_SOURCE: 2, "AP": 1, "Reuters": 1}
 
 
 def test_every_offered_source_finds_exactly_its_articles(mixed_store) -> None:
     """What picking each choice of the app's Sources dropdown (the stats' source names) retrieves."""
     store, source_of = mixed_store
     qa = ArchiveQA.from_settings(Settings(store=store, answerer="extractive"))
-    for choice in index_stats(qa.retriever.store)["sources"]:
+    for choice in index_stats(qa.retriever.store).sources:
         passages = qa.retriever.retrieve(QUESTION, Filters(as_of=LATE, sources=(choice,)), k=10)
         assert {p.title for p in passages} == {t for t, s in source_of.items() if s == choice}, choice
     both = qa.retriever.retrieve(QUESTION, Filters(as_of=LATE, sources=("AP", NO_SOURCE)), k=10)

@@ -85,7 +85,7 @@ def test_a_registered_answerer_is_in_the_apps_picker_with_its_label(parrot: str)
 
     from ui.chat_panel import SearchOptions
 
-    app = SimpleNamespace(settings=Settings(answerer="extractive"), stats={"sources": {}})
+    app = SimpleNamespace(settings=Settings(answerer="extractive"), stats=SimpleNamespace(sources={}))
     with gr.Blocks():
         options = SearchOptions(app)  # type: ignore[arg-type]
     assert [tuple(choice) for choice in options.answerer.choices][-1] == ("Parrot (repeats)", parrot)

@@ -30,11 +30,11 @@ def test_stats_text_output_lists_every_key(sample_store, cli) -> None:
     result = cli("stats", "--store", sample_store.store)
     assert result.code == 0
     assert [line.split(":", 1)[0] for line in result.out.splitlines()] == list(
-        index_stats(open_store(Settings(store=sample_store.store)))
+        index_stats(open_store(Settings(store=sample_store.store))).to_json()
     )
 
 
 def test_stats_of_an_empty_store(tmp_path) -> None:
-    stats = index_stats(open_store(Settings(store=tmp_path / "empty")))
+    stats = index_stats(open_store(Settings(store=tmp_path / "empty"))).to_json()
     assert set(stats) == STATS_KEYS
     assert (stats["articles"], stats["chunks"], stats["sources"], stats["date_range"]) == (0, 0, {}, None)

@@ -11,6 +11,7 @@ from archive_qa.settings import Settings
 from ingest.factory import make_ingestor
 from ingest.removal import file_of
 from storage.lock import StoreBusyError, writer_lock
+from ui.page_inputs import page_filters
 
 from index_support import (
     FERRY,
@@ -37,26 +38,26 @@ def labels(app: object) -> list[str]:
 def test_remove_takes_a_files_articles_out_of_the_index(tmp_path: Path) -> None:
     app = make_app(tmp_path / "store")
     uploads = [write(tmp_path / "in" / "lighthouse.txt", LIGHTHOUSE), write(tmp_path / "in" / "ferry.txt", FERRY)]
-    summary = app.ingest(uploads)
+    summary = app.ingest(uploads).to_json()
     assert summary["stored_as"] == ["uploads/lighthouse.txt", "uploads/ferry.txt"], summary
     assert labels(app) == ["uploads/ferry.txt", "uploads/lighthouse.txt"]
 
     result = app.remove("uploads/ferry.txt")
     assert result["articles"] == {"removed": 1, "kept": 0}, result
-    assert result["index"] == {"articles": 1, "chunks": app.stats["chunks"]}
+    assert result["index"] == {"articles": 1, "chunks": app.stats.chunks}
     assert set(locations(app)) == {article_id(LIGHTHOUSE)}
     assert chunk_articles(app) == {article_id(LIGHTHOUSE)}
     assert keyword_articles(app, "battery-powered twin Solvind quay") == set()
-    assert app.stats["articles"] == 1 and labels(app) == ["uploads/lighthouse.txt"]
+    assert app.stats.articles == 1 and labels(app) == ["uploads/lighthouse.txt"]
     assert not (tmp_path / "store" / "uploads" / "ferry.txt").exists()  # our copy of the upload goes too
-    answer = app.qa.ask("What is the name of the Brennvik ferry's battery-powered twin?", [], filters=app.filters())
+    answer = app.qa.ask("What is the name of the Brennvik ferry's battery-powered twin?", [], filters=page_filters())
     assert article_id(FERRY) not in {c.passage.article_id for c in answer.citations}
 
 
 def test_remove_keeps_an_article_another_file_holds(tmp_path: Path) -> None:
     app = make_app(tmp_path / "store")
     same = [write(tmp_path / "a" / "lighthouse.txt", LIGHTHOUSE), write(tmp_path / "b" / "copy.txt", LIGHTHOUSE)]
-    both = app.ingest(same)
+    both = app.ingest(same).to_json()
     assert both["articles"]["new"] == 1 and both["articles"]["duplicate"] == 1, both
     result = app.remove("uploads/lighthouse.txt")
     assert result["articles"] == {"removed": 0, "kept": 1}, result
@@ -120,7 +121,7 @@ def test_remove_refuses_what_is_not_listed(tmp_path: Path) -> None:
     for name in ("", "ferry.txt", str(tmp_path / "store" / "uploads" / "lighthouse.txt"), "uploads/../uploads"):
         with pytest.raises(RemovalError):
             app.remove(name)
-    assert app.stats["articles"] == 1
+    assert app.stats.articles == 1
 
 
 def test_remove_an_export_takes_all_its_records(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qa.answer import Answer, Provenance
 from qa.types import Citation, Passage
+from storage.stats import IndexStats
 from ui import render as ui
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -89,15 +90,16 @@ def test_abstention_lists_closest_articles() -> None:
 
 
 def test_stats_and_ingest_summaries_render() -> None:
-    stats = {
-        "articles": 2,
-        "chunks": 5,
-        "sources": {"AP": 1, "A|B": 1},
-        "date_range": ["2023-01-01", "2024-01-01"],
-        "undated_articles": 0,
-        "embedder": {"name": "minilm", "dimension": 384},
-        "collection": "archive",
-    }
+    stats = IndexStats(
+        articles=2,
+        chunks=5,
+        sources={"AP": 1, "A|B": 1},
+        date_range=("2023-01-01", "2024-01-01"),
+        undated_articles=0,
+        embedder={"name": "minilm", "dimension": 384},
+        chunker="c1",
+        collection="archive",
+    )
     assert "2023-01-01 – 2024-01-01" in ui.stats_html(stats) and "A|B" in ui.stats_html(stats)
     summary = {
         "articles": {"new": 1, "failed": 1},
