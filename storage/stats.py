@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.base import ArchiveStore
+from storage.hits import EmbedderDescription
 from storage.types import NO_SOURCE
 
 
@@ -13,7 +14,7 @@ from storage.types import NO_SOURCE
 class IndexStats:
     """Counts and ranges of one store; `to_json()` is `archive-qa stats --json`'s object.
 
-    >>> IndexStats(0, 0, {}, None, 0, {"name": "minilm", "dimension": 384}, "c1", "archive").counts()
+    >>> IndexStats(0, 0, {}, None, 0, EmbedderDescription(name="minilm", dimension=384), "c1", "archive").counts()
     {'articles': 0, 'chunks': 0}
     """
 
@@ -22,7 +23,7 @@ class IndexStats:
     sources: dict[str, int]  # articles per source name, most first (the names the source filter takes)
     date_range: tuple[str, str] | None  # the first and last publication day; None when no article is dated
     undated_articles: int
-    embedder: dict[str, Any]  # as the store describes what built it: name and dimension
+    embedder: EmbedderDescription  # as the store describes what built it: name and dimension
     chunker: str | None
     collection: str
 
