@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, ParamSpec
 
 from qa.dating import dated
 from qa.types import Citation, Passage
@@ -108,3 +109,24 @@ class Final:
 
 
 AnswerEvent = Delta | Final  # what `ArchiveQA.stream` yields: Deltas, then one Final
+
+_Params = ParamSpec("_Params")
+
+
+def final_answer(stream: Callable[_Params, Iterator[AnswerEvent]]) -> Callable[_Params, Answer]:
+    """The blocking form of a stream of answer events, with the stream's very parameters: its `Final`'s Answer.
+
+    >>> def stream(question: str):
+    ...     yield Delta("Rain")
+    ...     yield Final(Answer(question, question, "Rain.", abstained=False))
+    >>> final_answer(stream)("Will it rain?").text
+    'Rain.'
+    """
+
+    def blocking(*args: _Params.args, **kwargs: _Params.kwargs) -> Answer:
+        *_, final = stream(*args, **kwargs)
+        assert isinstance(final, Final), "a stream of answer events ends with its Final"
+        return final.answer
+
+    blocking.__doc__ = f"Blocking form of `{stream.__name__}`: the final Answer."
+    return blocking

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from archive_qa.settings import Settings
 from generators.base import Generator, Message
-from qa.answer import Answer, AnswerEvent, Delta, Final, Provenance
+from qa.answer import Answer, AnswerEvent, Delta, Final, Provenance, final_answer
 from qa.answerers import GeneratorAnswerer, get_generator, make_answerer
 from qa.citations import check_markers, cite_uncited, cited_numbers, resolve
 from qa.conversation import carry_over, rewrite_with_llm
@@ -141,19 +141,7 @@ class ArchiveQA:
             answer.answerer, answer.provenance = chosen.name, provenance
         yield Final(with_earlier_note(answer, state, self.embedder))
 
-    def ask(
-        self,
-        question: str,
-        history: Sequence[Message] = (),
-        filters: Filters | None = None,
-        answerer: str | None = None,
-        k: int | None = None,
-        previous_standalone: str | None = None,
-    ) -> Answer:
-        """Blocking form of `stream`: the final Answer."""
-        *_, final = self.stream(question, history, filters, answerer, k, previous_standalone)
-        assert isinstance(final, Final)
-        return final.answer
+    ask = final_answer(stream)  # the same parameters, blocking: the final Answer
 
     def timeline(self, query: str, filters: Filters | None = None, limit: int = 20) -> list[TimelineEntry]:
         """How a story developed: the stories matching `query`, one entry each, oldest first (`qa.timeline`)."""
