@@ -163,15 +163,10 @@ class ChromaStore:
 
     def export_chunks(self) -> Iterator[tuple[list[str], np.ndarray, list[dict[str, Any]], list[str]]]:
         """Every chunk, a page at a time: ids, vectors, metadata and text (to derive another index from a store)."""
-        offset = 0
-        while True:
-            got = self.chunks.get(include=["embeddings", "documents", "metadatas"], limit=PAGE, offset=offset)
-            if not got["ids"]:
-                return
-            metas = [dict(m) for m in got["metadatas"]]
+        for got in _pages(self.chunks, ["embeddings", "documents", "metadatas"]):
+            metas = [dict(m) for m in got["metadatas"] or []]
             vectors = np.asarray(got["embeddings"], dtype=np.float32)
             yield got["ids"], vectors, metas, self.resolve_texts(metas, got["documents"])
-            offset += len(got["ids"])
 
     # Searching.
     def nearest(self, vector: np.ndarray, n: int, within: ChunkFilter | None = None) -> list[SearchHit]:
@@ -206,9 +201,10 @@ class ChromaStore:
     def article_records(self, with_text: bool = False) -> dict[str, ArticleRecord]:
         include = ["metadatas", "documents"] if with_text else ["metadatas"]
         records = {}
-        for ids, metas, docs in _pages(self.articles, include):
-            for i, (article_id, meta) in enumerate(zip(ids, metas, strict=True)):
-                records[article_id] = ArticleRecord.of(article_id, meta, docs[i] if docs else "")
+        for got in _pages(self.articles, include):
+            docs = got.get("documents") or []
+            for i, (article_id, meta) in enumerate(zip(got["ids"], got.get("metadatas") or [], strict=True)):
+                records[article_id] = ArticleRecord.of(article_id, dict(meta), docs[i] if docs else "")
         return records
 
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, ArticleRecord]:
@@ -222,21 +218,19 @@ class ChromaStore:
 
     def chunk_ids(self) -> list[str]:
         """Every chunk id; the article id is its prefix (see `Chunk.id`)."""
-        return [chunk_id for ids, _, _ in _pages(self.chunks, []) for chunk_id in ids]
+        return [chunk_id for got in _pages(self.chunks, []) for chunk_id in got["ids"]]
 
     def chunk_metadata(self, chunk_ids: Sequence[str]) -> dict[str, Metadata]:
         """Chunk id -> metadata, for the ids that are stored (no text is read)."""
         found: dict[str, Metadata] = {}
-        for begin in range(0, len(chunk_ids), PAGE):
-            got = self.chunks.get(ids=list(chunk_ids[begin : begin + PAGE]), include=["metadatas"])
+        for got in _pages_of(self.chunks, chunk_ids, ["metadatas"]):
             found.update(zip(got["ids"], (dict(m) for m in got["metadatas"] or []), strict=True))
         return found
 
     def get_chunks(self, chunk_ids: Sequence[str]) -> dict[str, StoredChunk]:
         """Chunk id -> its metadata and text, for the ids that are stored."""
         found: dict[str, StoredChunk] = {}
-        for begin in range(0, len(chunk_ids), PAGE):
-            got = self.chunks.get(ids=list(chunk_ids[begin : begin + PAGE]), include=["metadatas", "documents"])
+        for got in _pages_of(self.chunks, chunk_ids, ["metadatas", "documents"]):
             metas = [dict(m) for m in got["metadatas"] or []]
             texts = self.resolve_texts(metas, got["documents"])
             for chunk_id, meta, text in zip(got["ids"], metas, texts, strict=True):
@@ -256,14 +250,21 @@ class ChromaStore:
         return texts
 
 
-def _pages(collection: Any, include: list[str]) -> Iterator[tuple[list[str], list[dict], list[str]]]:
+def _pages(collection: Any, include: list[str]) -> Iterator[Any]:
+    """Every item of `collection`, PAGE at a time, as Chroma's get results."""
     offset = 0
     while True:
         got = collection.get(include=include, limit=PAGE, offset=offset)
         if not got["ids"]:
             return
-        yield got["ids"], [dict(m) for m in got.get("metadatas") or []], list(got.get("documents") or [])
+        yield got
         offset += len(got["ids"])
+
+
+def _pages_of(collection: Any, ids: Sequence[str], include: list[str]) -> Iterator[Any]:
+    """The stored items of `ids`, PAGE ids per get (Chroma bounds a request's size)."""
+    for begin in range(0, len(ids), PAGE):
+        yield collection.get(ids=list(ids[begin : begin + PAGE]), include=include)
 
 
 def _chunk_metadata(chunk: Chunk, article_meta: Metadata) -> dict[str, Any]:

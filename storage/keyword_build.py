@@ -3,7 +3,7 @@ ingest run, an upload, a removal), or kept in memory by a reader whose store ano
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -113,12 +113,3 @@ def restamp_from_store(store: ArchiveStore, root: Path, current: str, key: str) 
     stamped = index.restamped({article_id: r.metadata for article_id, r in records.items()}, key)
     stamped.save(root)
     return stamped
-
-
-def saving_to(root: Path) -> Callable[[KeywordIndex], None]:
-    """What to do with an index a reader built: save it under `root` (a long-running app's choice)."""
-
-    def save(index: KeywordIndex) -> None:
-        index.save(root)
-
-    return save

@@ -115,19 +115,7 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str], days: list[int], sources: list[str], key: str) -> KeywordIndex:
-        return cls.from_tokens(ids, tokenize(texts), days, sources, key)
-
-    @classmethod
-    def from_tokens(
-        cls,
-        ids: list[str],
-        tokens: list[list[str]],
-        days: list[int],
-        sources: list[str],
-        key: str,
-        extra: ChunkExtras | None = None,
-    ) -> KeywordIndex:
-        return cls.from_corpus(ids, tokens, {}, days, sources, key, extra)
+        return cls.from_corpus(ids, tokenize(texts), {}, days, sources, key)
 
     @classmethod
     def from_corpus(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from storage.base import ArchiveStore
@@ -19,16 +18,16 @@ class KeywordReader:
     or else one built in memory, from the tokens of the index held before (or saved last) and the new chunks.
     None fits when another process with another store directory changed the store (on a Chroma server).
 
-    `keep`, when set, is handed each index built here (an app saves it under `root`, for its next start and the
-    apps sharing its store directory; the saved one is then what it maps).
+    `saves_built`: each index built here is saved under `root` (a long-running app's choice: for its next start and
+    the apps sharing its store directory; the saved one is then what it maps).
 
     >>> reader = KeywordReader(store, keyword_root(settings))
     >>> reader.current().fingerprint == store.fingerprint
     True
     """
 
-    def __init__(self, store: ArchiveStore, root: Path, keep: Callable[[KeywordIndex], None] | None = None) -> None:
-        self.store, self.root, self.keep = store, root, keep
+    def __init__(self, store: ArchiveStore, root: Path, saves_built: bool = False) -> None:
+        self.store, self.root, self.saves_built = store, root, saves_built
         self._index: KeywordIndex | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -52,7 +51,7 @@ class KeywordReader:
     def _build(self, key: str) -> KeywordIndex:
         held = self._index if self._index is not None and self._index.tokens is not None else None
         index = build_in_memory(self.store, key, held or latest_saved(self.root))
-        if self.keep is None:
+        if not self.saves_built:
             return index
-        self.keep(index)
+        index.save(self.root)
         return KeywordIndex.load(self.root, key) or index  # kept here: mapped from the file like any saved index

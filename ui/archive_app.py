@@ -15,8 +15,6 @@ from ingest.report import UploadSummary
 from ingest.uploads import ingest_uploads
 from qa.answer import Answer
 from qa.pipeline import ArchiveQA
-from storage.factory import keyword_root
-from storage.keyword_build import saving_to
 from storage.stats import index_stats
 from ui.page_inputs import example_questions, page_filters
 
@@ -39,7 +37,7 @@ class ArchiveApp:
         self.qa = qa or ArchiveQA.from_settings(settings)  # embedder + store now; the LLM on first use
         # A long-running app keeps a keyword index it had to build (its store was changed by a process with another
         # store directory, e.g. on a Chroma server) for its next start and the apps that share its directory.
-        self.qa.retriever.keywords.keep = saving_to(keyword_root(settings))
+        self.qa.retriever.keywords.saves_built = True
         self.store = self.qa.retriever.store
         self._ingest_lock = threading.Lock()
         self.refresh()
