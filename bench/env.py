@@ -22,7 +22,6 @@ def rqa(year: str) -> Path:
 RQA = rqa("2022")
 ARTICLES = RQA / "articles.jsonl.gz"
 QUESTIONS = RQA / "questions.jsonl"
-UNANSWERABLE = RQA / "unanswerable.jsonl"
 SAMPLE_ARCHIVE = REPO / "examples" / "archive"
 SAMPLE_QUESTIONS = REPO / "examples" / "questions.jsonl"
 RESULTS = REPO / "bench" / "results"

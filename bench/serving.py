@@ -4,32 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from bench.env import REPO, archive_qa_cmd, child_env
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def page_answers(url: str) -> bool:
-    """Whether `url` answers 200 within 2 s."""
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
+from bench.loopback import free_port, page_answers
 
 # Settings that would point the app elsewhere than a private loopback app on a temporary store.
 _DROP_ENV = ("ARCHIVE_QA_CHROMA_URL", "ARCHIVE_QA_HOST", "ARCHIVE_QA_PORT", "ARCHIVE_QA_AUTH", "ARCHIVE_QA_STORE")

@@ -1,23 +1,8 @@
-"""Loopback helpers for the suites that start real servers (Chroma, llama.cpp, the app): one copy for all."""
+"""Loopback helpers for the suites that start real servers (Chroma, llama.cpp, the app): the one copy is
+bench/loopback.py (standard library only), which the benchmarks use too."""
 
 from __future__ import annotations
 
-import socket
-import urllib.error
-import urllib.request
+from bench.loopback import free_port, page_answers
 
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def page_answers(url: str) -> bool:
-    """Whether `url` answers 200 within 2 s (a server that is still starting does not)."""
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
+__all__ = ["free_port", "page_answers"]
