@@ -44,6 +44,7 @@ from bench.common import (
     write_result,
 )
 from bench.recording import Recording
+from qa.registry import answerer_names
 
 __all__ = ["Recording", "main"]  # Recording: the LLM timing wrapper, also used by bench/answer_latency.py
 
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--store", type=Path, help="archive-qa store of the year's articles (read only)")
     parser.add_argument("--year", default="2022", choices=YEARS, help="development year of the questions")
     parser.add_argument("--baseline-store", type=Path, help="tutorial store (default: the one bench/ingest.py kept)")
-    parser.add_argument("--answerer", default="llm", choices=["llm", "extractive", "openai"])
+    parser.add_argument("--answerer", default="llm", choices=answerer_names())
     parser.add_argument("--questions", type=int, help="answerable questions given to the answerer")
     parser.add_argument(
         "--unanswerable", type=int, help="unanswerable questions for the answerer (default: all; none with --offset)"

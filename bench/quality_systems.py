@@ -12,6 +12,12 @@ from typing import Any
 from bench.common import rqa, store_settings
 from bench.recording import Recording
 from evaluation.summary import percentile
+from qa.registry import answerer_spec
+
+
+def _prompts_a_model(answerer: str) -> bool:
+    """Whether the registered answerer prompts a chat model (its answers are then timed through `Recording`)."""
+    return answerer_spec(answerer).runtime is not None
 
 
 def load_sets(sizes: dict[str, int | None], year: str = "2022") -> dict[str, list[Any]]:
@@ -60,7 +66,7 @@ def child_archive_qa(store: Path, answerer: str, sets: dict[str, list[Any]], out
     qa = ArchiveQA.from_settings(store_settings(store))
     evaluator = Evaluator(qa)
     recorder = None
-    if answerer in ("llm", "openai"):  # the bench questions have no history: only answers go through the model
+    if _prompts_a_model(answerer):  # the bench questions have no history: only answers go through the model
         recorder = Recording(qa.generator(answerer))
         qa.use_generator(answerer, recorder)
     llm_rows = []
@@ -96,7 +102,7 @@ class _Tutorial:
 
         settings = Settings()
         self.store = tutorial.open_store(persist, tutorial.embeddings())
-        self.generator = Recording(get_generator(answerer, settings)) if answerer in ("llm", "openai") else None
+        self.generator = Recording(get_generator(answerer, settings)) if _prompts_a_model(answerer) else None
         self.extractive = ExtractiveAnswerer(get_embedder(settings)) if not self.generator else None
 
     def retrieve(self, question: Any) -> tuple[list[Any], Any]:

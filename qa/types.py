@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from storage.dates import iso_day
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -37,7 +39,7 @@ class Passage:
     @property
     def published_date(self) -> date | None:
         """Publication date, read from the ISO date that opens `published`; None when undated."""
-        return date.fromisoformat(self.published[:10]) if self.published else None
+        return iso_day(self.published) if self.published else None
 
     @property
     def day(self) -> int:

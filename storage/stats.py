@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from storage.article_meta import ArticleRecord
 from storage.base import ArchiveStore
 from storage.hits import EmbedderDescription
 from storage.types import NO_SOURCE
@@ -32,21 +34,13 @@ class IndexStats:
         return {"articles": self.articles, "chunks": self.chunks}
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "articles": self.articles,
-            "chunks": self.chunks,
-            "sources": self.sources,
-            "date_range": list(self.date_range) if self.date_range else None,
-            "undated_articles": self.undated_articles,
-            "embedder": self.embedder,
-            "chunker": self.chunker,
-            "collection": self.collection,
-        }
+        return {**asdict(self), "date_range": list(self.date_range) if self.date_range else None}
 
 
-def index_stats(store: ArchiveStore) -> IndexStats:
-    """Counts and ranges for `archive-qa stats` and the app's index panel."""
-    records = store.article_records()
+def index_stats(store: ArchiveStore, records: Mapping[str, ArticleRecord] | None = None) -> IndexStats:
+    """Counts and ranges for `archive-qa stats` and the app's index panel; `records`, when the caller has just
+    read them (`store.article_records()`), are not read again."""
+    records = store.article_records() if records is None else records
     dates = sorted(str(r.metadata["published"]) for r in records.values() if r.metadata.get("published"))
     sources: dict[str, int] = {}
     for record in records.values():

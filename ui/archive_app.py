@@ -48,8 +48,8 @@ class ArchiveApp:
         fingerprint = self.store.fingerprint
         if if_changed and fingerprint == getattr(self, "_fingerprint", None):
             return
-        self._fingerprint, self.stats = fingerprint, index_stats(self.store)
         records = self.store.article_records()
+        self._fingerprint, self.stats = fingerprint, index_stats(self.store, records)
         self.files: list[IndexedFile] = indexed_files(records, uploads_root(self.settings))
         newest = sorted(records.values(), key=lambda r: str(r.metadata.get("published", "")), reverse=True)
         titles = [str(r.metadata.get("title", "")) for r in newest]
