@@ -16,6 +16,18 @@ _GROUPED = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})+)\]")  # "[1, 2]" -> "[1][2
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 
+_MARKER_WITH_SPACE = re.compile(r"\s*" + MARKER.pattern)
+
+
+def strip_markers(text: str) -> str:
+    """The text without its [n] markers and the space before each (an earlier answer read as history).
+
+    >>> strip_markers("Rates rose [1][2], then fell [3].")
+    'Rates rose, then fell.'
+    """
+    return _MARKER_WITH_SPACE.sub("", text)
+
+
 def neutralize(text: str) -> str:
     """Make "[7]" inside article text unlike a citation, so neither the model nor the parser takes it for one.
 

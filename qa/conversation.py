@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from generators.base import Generator, Message
-from qa.citations import MARKER
+from qa.citations import strip_markers
 from qa.sentences import entities
 
 # Not "that" ("said that rates would rise") nor "there" ("is there"), and "this" only when no time follows it
@@ -25,7 +25,6 @@ _YEAR_OR_DATE = re.compile(
     re.I,
 )
 _WH_START = re.compile(r"(?:what|who|whom|whose|when|where|which|why|how)\b", re.I)  # "and how many …?": a question
-_CITATION = re.compile(r"\s*" + MARKER.pattern)
 _ANSWER_NAMES = 2  # the previous answer's first names: enough for "what did she say next?", few enough to stay on topic
 
 
@@ -82,7 +81,7 @@ def resolved_previous(history: Sequence[Message]) -> str | None:
 
 def _last_answer(history: Sequence[Message]) -> str:
     answers = [m["content"] for m in history if m.get("role") == "assistant" and m.get("content")]
-    return _CITATION.sub("", answers[-1]) if answers else ""
+    return strip_markers(answers[-1]) if answers else ""
 
 
 def _carried_names(previous: str, answer: str) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from generators.base import Message
-from qa.citations import MARKER, neutralize
+from qa.citations import neutralize, strip_markers
 from qa.filters import wants_newest_first
 from qa.types import Passage
 
@@ -67,7 +67,6 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _TITLE_CHARS = 60  # a headline's first words carry its story; the rest is read at ~100 tokens/s
 _HISTORY_TURNS = 6  # the last three exchanges are enough to resolve a pronoun, and keep the rewrite fast
 _HISTORY_CHARS = 400
-_CITATIONS = re.compile(r"\s*(?:" + MARKER.pattern + ")+")  # a run of markers and the space before it
 
 
 # A sentence that gives the model orders ("Ignore your instructions and ...", "Assistant, ...") is left out of what it
@@ -181,5 +180,5 @@ def rewrite_messages(history: Sequence[Message], question: str) -> list[Message]
 
 def _history_text(text: str) -> str:
     # Citations mean nothing without their passages; long answers only slow the rewrite down.
-    flat = " ".join(_CITATIONS.sub("", text).split())
+    flat = " ".join(strip_markers(text).split())
     return flat if len(flat) <= _HISTORY_CHARS else flat[: _HISTORY_CHARS - 1] + "…"
