@@ -10,7 +10,7 @@ from archive_qa.settings import Settings
 from generators.base import Generator
 from generators.registry import make_generator
 from qa.citations import MARKER, neutralize, ungroup
-from qa.evidence import budgeted, rank_sentences, with_next_sentence
+from qa.evidence import Sentence, budgeted, rank_sentences, with_next_sentence
 from qa.prompt import addresses_the_model, answer_messages
 from qa.registry import ANSWERERS, answerer_spec
 from qa.sentences import content_words, sentence_spans
@@ -75,12 +75,7 @@ class GeneratorAnswerer:
         tokens a second time (measured: about half of the 2022 questions show two chunks of one article).
         Markers inside article text are neutralized: the model cannot copy a forged "[7]".
         """
-        ranked = [s for s in rank_sentences(question, passages, self.embedder) if not addresses_the_model(s.text)]
-        chosen = budgeted(ranked, self.per_passage, self.context_chars, self.max_passages)
-        if ranked:
-            chosen = with_next_sentence(chosen, ranked[0], passages, excluded=addresses_the_model)
-        if not chosen:  # no sentence long enough to rank: show the openings of the first passages
-            chosen = {n: [] for n in range(1, min(len(passages), self.max_passages) + 1)}
+        chosen = self.choose(rank_sentences(question, passages, self.embedder), passages)
         by_article: dict[str, Shown] = {}
         for number, sentences in chosen.items():
             passage = passages[number - 1]
@@ -93,6 +88,17 @@ class GeneratorAnswerer:
             text = " … ".join(text for _, text in in_reading_order)
             shown.append(replace(first, text=neutralize(text), title=neutralize(first.title)))
         return shown, list(by_article.values())
+
+    def choose(self, ranked: Sequence[Sentence], passages: Sequence[Passage]) -> dict[int, list[Sentence]]:
+        """Of sentences ranked best first, the ones shown: passage number -> its sentences in reading order (none
+        when no sentence was long enough to rank: the block shows the passage's opening)."""
+        ranked = [s for s in ranked if not addresses_the_model(s.text)]
+        chosen = budgeted(ranked, self.per_passage, self.context_chars, self.max_passages)
+        if ranked:
+            chosen = with_next_sentence(chosen, ranked[0], passages, excluded=addresses_the_model)
+        if not chosen:  # no sentence long enough to rank: show the openings of the first passages
+            chosen = {n: [] for n in range(1, min(len(passages), self.max_passages) + 1)}
+        return chosen
 
 
 def renumber(text: str, blocks: Sequence[Shown]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple, Protocol, TypeVar
 
 from qa.answer_types import AnswerKind, asked_kind, holds_kind
 from qa.sentences import content_words, entities, sentence_spans
@@ -11,13 +12,32 @@ from qa.types import Passage
 from storage.embedder import Embedder
 
 MIN_SENTENCE_CHARS = 25
+# Sentences embedded per question (`shortlist`): see docs/quality.md "Context recall".
+SHORTLIST = 12
 
-# Score weights, tuned for "gold answer inside the sentences the model reads" on the 2022 questions after the
-# first 120 (checked on those 120): see docs/quality.md. Similarity and overlap find sentences on the question's
-# topic; the other three prefer the one that answers it over one that only restates it.
-_OVERLAP, _NAMED, _NEW_NAMES, _ANSWER_TYPE, _RANK_PRIOR = 0.3, 0.2, 0.1, 0.2, 0.5
 # A sentence holding the asked-for kind of thing goes first if it scores this share of the best (`promote_asked_kind`).
 KIND_TOLERANCE = 0.75
+
+
+@dataclass(frozen=True)
+class SentenceWeights:
+    """How a sentence's features add up to its score; similarity counts 1.
+
+    Chosen for "gold answer inside the sentences the model reads", tuned on the questions of one RealTime QA year
+    after the 240 the model is asked and checked on the other year (`python -m bench.context_sweep`,
+    docs/quality.md): tuned on either year, overlap and answer type rose, the other weights stayed. Similarity and
+    overlap find sentences on the question's topic; named, new names and answer type prefer the one that answers
+    it over one that restates it.
+    """
+
+    overlap: float = 1.0
+    named: float = 0.2
+    new_names: float = 0.1
+    answer_type: float = 0.5
+    rank_prior: float = 0.5  # the fused retrieval rank is the strongest single signal (MRR@10 0.82)
+
+
+DEFAULT_WEIGHTS = SentenceWeights()
 
 
 @dataclass(frozen=True)
@@ -31,8 +51,34 @@ class Sentence:
     score: float
 
 
+@dataclass(frozen=True)
+class SentenceFeatures:
+    """What a sentence's score is made of, before weighting (each in 0..1 except `similarity`, a cosine)."""
+
+    number: int
+    start: int
+    end: int
+    text: str
+    similarity: float
+    overlap: float
+    named: float
+    new_names: float
+    answer_type: float
+
+    def scored(self, weights: SentenceWeights = DEFAULT_WEIGHTS) -> Sentence:
+        score = (
+            self.similarity
+            + weights.overlap * self.overlap
+            + weights.named * self.named
+            + weights.new_names * self.new_names
+            + weights.answer_type * self.answer_type
+            + weights.rank_prior / self.number
+        )
+        return Sentence(self.number, self.start, self.end, self.text, score)
+
+
 def rank_sentences(
-    question: str, passages: Sequence[Passage], embedder: Embedder, shortlist: int = 12
+    question: str, passages: Sequence[Passage], embedder: Embedder, shortlist: int = SHORTLIST
 ) -> list[Sentence]:
     """Score = embedding similarity + word overlap + shared names/numbers + names/numbers the question lacks
     + the answer type the question asks for (a year, a number, a date) + a retrieval-rank prior.
@@ -40,8 +86,31 @@ def rank_sentences(
     >>> rank_sentences("Who won the Savanna Cup?", passages, embedder)[0].text
     "NAIROBI, May 19, 2024 — Coastline Mariners won the Savanna Cup for the first time, ..."
     """
+    features = sentence_features(question, passages, embedder, shortlist)
+    return rank_features(features, asked_kind(question))
+
+
+def rank_features(
+    features: Sequence[SentenceFeatures],
+    kind: AnswerKind | None,
+    weights: SentenceWeights = DEFAULT_WEIGHTS,
+    tolerance: float = KIND_TOLERANCE,
+) -> list[Sentence]:
+    """The sentences best first under `weights`, the asked-for kind promoted (`promote_asked_kind`)."""
+    scored = sorted((f.scored(weights) for f in features), key=lambda s: s.score, reverse=True)
+    return promote_asked_kind(scored, kind, tolerance)
+
+
+def sentence_features(
+    question: str, passages: Sequence[Passage], embedder: Embedder, size: int = SHORTLIST
+) -> list[SentenceFeatures]:
+    """The features of the passages' candidate sentences (at least MIN_SENTENCE_CHARS long) for the question.
+
+    >>> sentence_features("Who won the Savanna Cup?", passages, embedder)[0].overlap
+    1.0
+    """
     candidates = [
-        (number, s, e, passage.text[s:e].strip())
+        _Candidate(number, s, e, passage.text[s:e].strip())
         for number, passage in enumerate(passages, start=1)
         for s, e in sentence_spans(passage.text)
         if e - s >= MIN_SENTENCE_CHARS
@@ -50,26 +119,25 @@ def rank_sentences(
         return []
     question_words, question_entities, kind = content_words(question), entities(question), asked_kind(question)
     # Embedding every sentence is the cost: keep the lexically closest few (plus each passage's best) first.
-    # 12 also chose better than 24 or all (answer in the shown sentences 0.695 vs 0.686 / 0.697 on the tuning
-    # questions, 0.675 vs 0.650 / 0.667 on the checked ones; bench/context.py) in 60% of the time.
-    candidates = _shortlist(candidates, question_words, shortlist, kind)
-    vectors = embedder.embed([question, *[c[3] for c in candidates]])
-    scored = []
+    candidates = shortlist(candidates, question, size)
+    vectors = embedder.embed([question, *[c.text for c in candidates]])
+    features = []
     for (number, start, end, text), similarity in zip(candidates, vectors[1:] @ vectors[0], strict=True):
-        overlap = len(question_words & content_words(text)) / (len(question_words) or 1)
         names = entities(text)
-        named = len(question_entities & names) / (len(question_entities) or 1)
-        new_names = min(len(names - question_entities), 3) / 3  # an answer names something the question does not
-        score = (
-            float(similarity)
-            + _OVERLAP * overlap
-            + _NAMED * named
-            + _NEW_NAMES * new_names
-            + _ANSWER_TYPE * holds_kind(kind, text)
-            + _RANK_PRIOR / number  # the fused retrieval rank is the strongest single signal (MRR@10 0.82)
+        features.append(
+            SentenceFeatures(
+                number,
+                start,
+                end,
+                text,
+                similarity=float(similarity),
+                overlap=len(question_words & content_words(text)) / (len(question_words) or 1),
+                named=len(question_entities & names) / (len(question_entities) or 1),
+                new_names=min(len(names - question_entities), 3) / 3,  # an answer names what the question does not
+                answer_type=float(holds_kind(kind, text)),
+            )
         )
-        scored.append(Sentence(number, start, end, text, score))
-    return promote_asked_kind(sorted(scored, key=lambda s: s.score, reverse=True), kind)
+    return features
 
 
 def promote_asked_kind(
@@ -158,19 +226,40 @@ def with_next_sentence(
     return {**chosen, best.number: sorted([*picked, extra], key=lambda s: s.start)}
 
 
-def _shortlist(
-    candidates: list[tuple[int, int, int, str]], question_words: set[str], size: int, kind: AnswerKind | None = None
-) -> list[tuple[int, int, int, str]]:
+class _Candidate(NamedTuple):
+    number: int
+    start: int
+    end: int
+    text: str
+
+
+class _HasText(Protocol):
+    @property
+    def number(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+
+
+_C = TypeVar("_C", bound=_HasText)
+
+
+def shortlist(candidates: Sequence[_C], question: str, size: int) -> list[_C]:
     """The `size` sentences sharing most words with the question, plus the best one of every passage, plus (when
     the question asks for a kind of thing) every passage's best sentence holding one: the sentence that answers
-    "what share" often shares no word with the question but the number itself."""
-    ranked = sorted(candidates, key=lambda c: len(question_words & content_words(c[3])), reverse=True)
-    best_per_passage: dict[int, tuple[int, int, int, str]] = {}
-    typed_per_passage: dict[int, tuple[int, int, int, str]] = {}
+    "what share" often shares no word with the question but the number itself.
+
+    >>> [c.text for c in shortlist([_Candidate(1, 0, 9, "Rain fell."), _Candidate(1, 10, 30, "Ann won the cup.")],
+    ...                            "Who won the cup?", 1)]
+    ['Ann won the cup.']
+    """
+    question_words, kind = content_words(question), asked_kind(question)
+    ranked = sorted(candidates, key=lambda c: len(question_words & content_words(c.text)), reverse=True)
+    best_per_passage: dict[int, _C] = {}
+    typed_per_passage: dict[int, _C] = {}
     for candidate in ranked:
-        best_per_passage.setdefault(candidate[0], candidate)
-        if kind is not None and holds_kind(kind, candidate[3]):
-            typed_per_passage.setdefault(candidate[0], candidate)
+        best_per_passage.setdefault(candidate.number, candidate)
+        if kind is not None and holds_kind(kind, candidate.text):
+            typed_per_passage.setdefault(candidate.number, candidate)
     keep = ranked[:size]
     extra = [*best_per_passage.values(), *typed_per_passage.values()]
     return keep + [c for c in dict.fromkeys(extra) if c not in keep]

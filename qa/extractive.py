@@ -17,7 +17,7 @@ class ExtractiveAnswerer:
 
     >>> answerer = ExtractiveAnswerer(embedder)
     >>> "".join(answerer.stream("Who won?", passages, date.today()))
-    "NAIROBI, May 19, 2024 — Coastline Mariners won the Savanna Cup for the first time, ... [1]"
+    'NAIROBI, May 19, 2024 — Coastline Mariners won the Savanna Cup for the first time, ... [1] "We told ... [3]'
     """
 
     name = "extractive"
@@ -37,7 +37,10 @@ class ExtractiveAnswerer:
 
     def select(self, question: str, passages: Sequence[Passage]) -> list[Sentence]:
         """The best sentence, plus the next ones while they score close to it."""
-        ranked = rank_sentences(question, passages, self.embedder)
+        return self.quote(rank_sentences(question, passages, self.embedder))
+
+    def quote(self, ranked: Sequence[Sentence]) -> list[Sentence]:
+        """Of sentences ranked best first, the ones `select` quotes."""
         if not ranked:
             return []
         best = ranked[0].score

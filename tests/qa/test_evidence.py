@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from qa.evidence import Sentence, answer_type_match, budgeted, with_next_sentence
+import pytest
+
+from qa.answer_types import AnswerKind
+from qa.evidence import (
+    Sentence,
+    SentenceFeatures,
+    SentenceWeights,
+    answer_type_match,
+    budgeted,
+    rank_features,
+    shortlist,
+    with_next_sentence,
+)
 from qa.types import Passage
 
 
@@ -56,3 +68,40 @@ def test_the_sentence_after_the_best_one_is_added_to_the_context() -> None:
     assert with_next_sentence(chosen, best, [passage]) == chosen  # already there: nothing added twice
     other = Sentence(2, 0, 34, "Bacteria were found in its dryers.", 0.8)
     assert with_next_sentence({1: [best], 2: [other]}, best, [passage, passage]) == {1: [best], 2: [other]}
+
+
+def _features(number: int, text: str, similarity: float, answer_type: float = 0.0) -> SentenceFeatures:
+    return SentenceFeatures(number, 0, len(text), text, similarity, 0.5, 0.5, 0.0, answer_type)
+
+
+def test_the_weights_decide_which_sentence_ranks_first() -> None:
+    restates = _features(1, "VELMORA — Talks on the customs union went on.", 0.70)
+    answers = _features(1, "So far 62 percent of the measures are in place.", 0.55, answer_type=1.0)
+    on_topic = SentenceWeights(overlap=0.3, named=0.2, new_names=0.1, answer_type=0.0, rank_prior=0.5)
+    assert rank_features([restates, answers], None, on_topic)[0].text == restates.text
+    typed = SentenceWeights(overlap=0.3, named=0.2, new_names=0.1, answer_type=0.5, rank_prior=0.5)
+    assert rank_features([restates, answers], None, typed)[0].text == answers.text
+    # the score is the weighted sum, similarity counted once and the rank prior divided by the passage number
+    assert answers.scored(typed).score == pytest.approx(0.55 + 0.3 * 0.5 + 0.2 * 0.5 + 0.5 * 1.0 + 0.5 / 1)
+
+
+def test_the_asked_kind_is_promoted_within_the_tolerance() -> None:
+    restates = _features(1, "VELMORA — Talks on the customs union went on.", 0.90)
+    answers = _features(2, "So far 62 percent of the measures are in place.", 0.40)
+    weights = SentenceWeights(answer_type=0.0)
+    assert rank_features([restates, answers], AnswerKind.SHARE, weights, tolerance=0.5)[0].number == 2
+    assert rank_features([restates, answers], AnswerKind.SHARE, weights, tolerance=0.95)[0].number == 1
+
+
+def test_the_shortlist_keeps_each_passage_best_and_its_sentence_of_the_asked_kind() -> None:
+    question = "What share of the customs union plan is done?"
+    candidates = [
+        _features(1, "The customs union plan is the work of two ministries.", 0.0),
+        _features(1, "The customs union began in 2021.", 0.0),
+        _features(1, "Two-thirds of the measures are in place.", 0.0),  # no shared word, but a share
+        _features(2, "The plan has critics.", 0.0),  # passage 2's best
+        _features(2, "It rained.", 0.0),
+    ]
+    kept = [c.text for c in shortlist(candidates, question, size=1)]
+    assert kept == [candidates[0].text, candidates[3].text, candidates[2].text]
+    assert len(shortlist(candidates, question, size=100)) == len(candidates)  # a large size embeds every sentence
