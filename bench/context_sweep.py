@@ -113,11 +113,13 @@ def tune(cases: list[Case], start: Variant, rounds: int = 2) -> Variant:
     return best
 
 
-def sweep(years: dict[str, list[Case]], default: Variant, held_out: int) -> dict[str, Any]:
+def sweep(
+    years: dict[str, list[Case]], default: Variant, held_out: int, compare: dict[str, float] | None = None
+) -> dict[str, Any]:
     """Defaults, tuned on each year and on both, each weight dropped, and the budget curve; every row on every year.
 
     Tuning reads only each year's answerable questions after the first `held_out` (the ones bench/quality.py asks
-    the model); every row is scored on both parts.
+    the model); every row is scored on both parts. `compare` adds a row with those weights changed.
     """
     rows: dict[str, dict[str, Any]] = {}
     tuning = {year: cases[held_out:] for year, cases in years.items()}
@@ -136,6 +138,8 @@ def sweep(years: dict[str, list[Case]], default: Variant, held_out: int) -> dict
         }
 
     score("defaults", default)
+    if compare:
+        score("compared: " + ", ".join(f"{k} {v:g}" for k, v in compare.items()), _with(default, compare))
     for year, cases in tuning.items():
         score(f"tuned on {year}", tune(cases, default))
     if len(years) > 1:
@@ -154,6 +158,16 @@ def sweep(years: dict[str, list[Case]], default: Variant, held_out: int) -> dict
     return rows
 
 
+def _with(variant: Variant, weights: dict[str, float]) -> Variant:
+    return replace(variant, weights=replace(variant.weights, **weights))
+
+
+def _weights(text: str) -> dict[str, float]:
+    """ "overlap=0.3,answer_type=0.2" -> {"overlap": 0.3, "answer_type": 0.2}."""
+    pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+    return {name.strip(): float(value) for name, value in pairs}
+
+
 class _NoModel:
     """Choosing sentences needs no model; GeneratorAnswerer only keeps a reference to it."""
 
@@ -163,6 +177,7 @@ class _NoModel:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", action="append", required=True, help="YEAR=DIR, an archive-qa store of that year")
+    parser.add_argument("--compare", type=_weights, help='another row, e.g. "overlap=0.3,answer_type=0.2"')
     parser.add_argument("--held-out", type=int, default=240, help="first answerable questions kept out of tuning")
     parser.add_argument("--cache", type=Path, default=BENCH_STORES, help="where features are cached")
     args = parser.parse_args()
@@ -175,7 +190,7 @@ def main() -> int:
     years = {year: collect(Path(store), year, args.cache) for year, store in sorted(stores.items())}
     settings = Settings()
     default = Variant(DEFAULT_WEIGHTS, KIND_TOLERANCE, SHORTLIST, settings.llm_context_chars, settings.llm_passages)
-    rows = sweep(years, default, args.held_out)
+    rows = sweep(years, default, args.held_out, args.compare)
     parts = [(y, p, k) for y in years for p in ("tune", "held_out") for k in ("model_context", "extractive_quote")]
     header = ["variant", *[f"{y} {p[:4]} {k[:5]}" for y, p, k in parts], "weights / tolerance"]
     body = [[name, *[r[y][p][k] for y, p, k in parts], _brief(r)] for name, r in rows.items()]
