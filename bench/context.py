@@ -39,6 +39,7 @@ def measure(store: Path, overrides: dict[str, Any], year: str = "2022") -> dict[
     from generators.llama import local_endpoint
     from generators.model_file import ensure_model
     from qa.answerers import GeneratorAnswerer
+    from qa.evidence import rank_sentences
     from qa.extractive import ExtractiveAnswerer
     from qa.filters import Filters
     from qa.pipeline import ArchiveQA
@@ -50,7 +51,7 @@ def measure(store: Path, overrides: dict[str, Any], year: str = "2022") -> dict[
     base_url, headers = local_endpoint(ensure_model(settings.model_cache))
     tokenize_url = base_url + "/tokenize"
     tokenizer = httpx.Client(trust_env=False, timeout=60, headers=headers)
-    answerer = GeneratorAnswerer.from_settings(_NoModel(), settings, qa.embedder)
+    answerer = GeneratorAnswerer.from_settings(NoModel(), settings, qa.embedder)
     quoter = ExtractiveAnswerer(qa.embedder)
     answerable = [q for q in load_questions([rqa(year) / "questions.jsonl"]) if q.group == "answerable"]
     splits = {"tune": answerable[CHECK_SIZE:], "check": answerable[:CHECK_SIZE]}
@@ -60,13 +61,14 @@ def measure(store: Path, overrides: dict[str, Any], year: str = "2022") -> dict[
         tokens: list[float] = []
         for question in questions:
             passages = qa.retriever.retrieve(question.text, Filters(as_of=question.as_of))
-            shown, _ = answerer.context(question.text, passages)
+            ranked = rank_sentences(question.text, passages, qa.embedder)  # once, for the model's and the quote's
+            shown, _ = answerer.show(ranked, passages)
             user = answer_messages(question.text, shown, question.as_of)[-1]["content"]
             tokens.append(len(tokenizer.post(tokenize_url, json={"content": user}).json()["tokens"]))
             in_passages += any(contains_answer(p.text, question.answers) for p in passages)
             seen = contains_answer(" ".join(p.text for p in shown), question.answers)
             in_context += seen
-            quoted = " ".join(sentence.text for sentence in quoter.select(question.text, passages))
+            quoted = " ".join(sentence.text for sentence in quoter.quote(ranked))
             in_quote += contains_answer(quoted, question.answers)
             out["in_context"][question.id] = seen
         n = len(questions)
@@ -113,8 +115,8 @@ def _provenance(row: dict[str, Any]) -> Provenance:
     return Provenance.of(row.get("answered_by", ""))
 
 
-class _NoModel:
-    """Context selection needs no model; GeneratorAnswerer only keeps a reference to it."""
+class NoModel:
+    """Context selection needs no model; GeneratorAnswerer only keeps a reference to it (here and in context_sweep)."""
 
     name = "none"
 

@@ -4,7 +4,7 @@
 
 For every answerable question of each year, as of its date, the default retrieval picks the passages and
 qa.evidence.sentence_features scores their sentences once (cached under --cache). Each variant then re-ranks the
-cached features (qa.evidence.rank_features) and chooses what the model reads (GeneratorAnswerer.choose) and what
+cached features (qa.evidence.rank_features) and chooses what the model reads (GeneratorAnswerer.show) and what
 the extractive answerer quotes (ExtractiveAnswerer.quote), exactly as the pipeline does, and counts how often a
 gold answer string is inside. Weights are tuned by coordinate ascent on one year and scored on the other, both ways,
 and on both together; each weight's worth is the drop when it alone is set to 0.
@@ -15,11 +15,14 @@ from __future__ import annotations
 import argparse
 import pickle
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench.common import BENCH_STORES, YEARS, machine, rqa, store_settings, table, write_result
+from bench.context import NoModel
 from evaluation.questions import Question
 
 GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
@@ -78,17 +81,14 @@ def recall(cases: list[Case], variant: Variant) -> dict[str, float]:
     from qa.evidence import rank_features, shortlist
     from qa.extractive import ExtractiveAnswerer
 
-    reader = GeneratorAnswerer(_NoModel(), 0, None, variant.chars, variant.passages)  # type: ignore[arg-type]
+    reader = GeneratorAnswerer(NoModel(), 0, None, variant.chars, variant.passages)  # type: ignore[arg-type]
     quoter = ExtractiveAnswerer(None)  # type: ignore[arg-type]
     seen = quoted = 0
     for case in cases:
         embedded = shortlist(case.features, case.question.text, variant.shortlist)
         ranked = rank_features(embedded, asked_kind(case.question.text), variant.weights, variant.tolerance)
-        chosen = reader.choose(ranked, case.passages)
-        texts = [s.text for shown in chosen.values() for s in shown] or [
-            case.passages[n - 1].text[: variant.chars // variant.passages] for n in chosen
-        ]
-        seen += contains_answer(" ".join(texts), case.question.answers)
+        shown, _ = reader.show(ranked, case.passages)
+        seen += contains_answer(" ".join(p.text for p in shown), case.question.answers)
         quoted += contains_answer(" ".join(s.text for s in quoter.quote(ranked)), case.question.answers)
     n = len(cases) or 1
     return {"model_context": round(seen / n, 4), "extractive_quote": round(quoted / n, 4)}
@@ -96,21 +96,22 @@ def recall(cases: list[Case], variant: Variant) -> dict[str, float]:
 
 def tune(cases: list[Case], start: Variant, rounds: int = 2) -> Variant:
     """Coordinate ascent on model-context recall: each weight over GRID, then the tolerance and the shortlist,
-    `rounds` times (the budget stays: it is bought with the model's reading time)."""
+    `rounds` times, every move applied to the best so far (the budget stays: it is bought with the model's
+    reading time)."""
     best, best_score = start, recall(cases, start)["model_context"]
     for _ in range(rounds):
-        for field in fields(start.weights):
-            for value in GRID:
-                trial = replace(best, weights=replace(best.weights, **{field.name: value}))
-                score = recall(cases, trial)["model_context"]
-                if score > best_score + 1e-9:
-                    best, best_score = trial, score
-        others = [replace(best, tolerance=t) for t in TOLERANCES] + [replace(best, shortlist=n) for n in SHORTLISTS]
-        for trial in others:
+        for move in _moves(start):
+            trial = move(best)
             score = recall(cases, trial)["model_context"]
             if score > best_score + 1e-9:
                 best, best_score = trial, score
     return best
+
+
+def _moves(variant: Variant) -> list[Callable[[Variant], Variant]]:
+    weights = [partial(_with, weights={f.name: value}) for f in fields(variant.weights) for value in GRID]
+    tolerances = [partial(replace, tolerance=t) for t in TOLERANCES]
+    return [*weights, *tolerances, *(partial(replace, shortlist=n) for n in SHORTLISTS)]
 
 
 def sweep(
@@ -148,7 +149,7 @@ def sweep(
         for chars in (700, 800):
             score(f"tuned on both, {chars} characters", replace(both, chars=chars))
     for field in fields(default.weights):
-        score(f"{field.name} = 0", replace(default, weights=replace(default.weights, **{field.name: 0.0})))
+        score(f"{field.name} = 0", _with(default, {field.name: 0.0}))
     for size in (n for n in SHORTLISTS if n != default.shortlist):
         score(f"{size} sentences embedded", replace(default, shortlist=size))
     for chars in (400, 700, 800, 1000):
@@ -166,12 +167,6 @@ def _weights(text: str) -> dict[str, float]:
     """ "overlap=0.3,answer_type=0.2" -> {"overlap": 0.3, "answer_type": 0.2}."""
     pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
     return {name.strip(): float(value) for name, value in pairs}
-
-
-class _NoModel:
-    """Choosing sentences needs no model; GeneratorAnswerer only keeps a reference to it."""
-
-    name = "none"
 
 
 def main() -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +50,8 @@ def outcomes(store: Path, year: str, rows_file: Path) -> list[Outcome]:
 
     settings = store_settings(store)
     qa = ArchiveQA.from_settings(settings)
-    questions = {
-        q.id: q for path in ("questions.jsonl", "unanswerable.jsonl") for q in load_questions([rqa(year) / path])
-    }
+    files = [rqa(year) / "questions.jsonl", rqa(year) / "unanswerable.jsonl"]
+    questions = {q.id: q for q in load_questions(files)}
     found = []
     for line in rows_file.open():
         row: dict[str, Any] = json.loads(line)
@@ -73,11 +72,7 @@ def outcomes(store: Path, year: str, rows_file: Path) -> list[Outcome]:
             continue
         quote = qa.ask(question.text, filters=filters, answerer="extractive")
         quote_correct = is_correct(quote.text, quote.abstained, question.answers)
-        found.append(
-            Outcome(
-                row["id"], row["group"], bool(row["correct"]), bool(row["abstained"]), True, strength, quote_correct
-            )
-        )
+        found.append(replace(kept, declined=True, strength=strength, quote_correct=quote_correct))
     return found
 
 
@@ -92,13 +87,13 @@ def score(found: list[Outcome], threshold: float) -> dict[str, float]:
     def right(o: Outcome) -> bool:
         return (quoted(o) and o.quote_correct) if o.declined else o.correct
 
-    def declined_all(o: Outcome) -> bool:
+    def withheld(o: Outcome) -> bool:
         return (not quoted(o)) if o.declined else o.abstained
 
     return {
         "accuracy": round(sum(map(right, answerable)) / len(answerable), 4),
-        "false_abstention": round(sum(map(declined_all, answerable)) / len(answerable), 4),
-        "right_abstention": round(sum(map(declined_all, unanswerable)) / len(unanswerable), 4) if unanswerable else 0.0,
+        "false_abstention": round(sum(map(withheld, answerable)) / len(answerable), 4),
+        "right_abstention": round(sum(map(withheld, unanswerable)) / len(unanswerable), 4) if unanswerable else 0.0,
         "model_declines_answerable": sum(o.declined for o in answerable),
         "model_declines_unanswerable": sum(o.declined for o in unanswerable),
     }

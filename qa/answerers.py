@@ -69,15 +69,18 @@ class GeneratorAnswerer:
 
     def context(self, question: str, passages: Sequence[Passage]) -> tuple[list[Passage], list[Shown]]:
         """The blocks to show, one per article (text cut to its chosen sentences), and where each block's text
-        came from: (number among `passages`, sentences shown from that passage), best-retrieved first.
+        came from: (number among `passages`, sentences shown from that passage), best-retrieved first."""
+        return self.show(rank_sentences(question, passages, self.embedder), passages)
+
+    def show(self, ranked: Sequence[Sentence], passages: Sequence[Passage]) -> tuple[list[Passage], list[Shown]]:
+        """`context` for sentences already ranked best first (bench/context_sweep.py re-ranks cached ones).
 
         Two chunks of one article make one block: their shared title and date would cost the model ~20 prompt
         tokens a second time (measured: about half of the 2022 questions show two chunks of one article).
         Markers inside article text are neutralized: the model cannot copy a forged "[7]".
         """
-        chosen = self.choose(rank_sentences(question, passages, self.embedder), passages)
         by_article: dict[str, Shown] = {}
-        for number, sentences in chosen.items():
+        for number, sentences in self._choose(ranked, passages).items():
             passage = passages[number - 1]
             text = " … ".join(s.text for s in sentences) or passage.text[: self.context_chars // self.max_passages]
             by_article.setdefault(passage.article_id, []).append((number, text))
@@ -89,9 +92,9 @@ class GeneratorAnswerer:
             shown.append(replace(first, text=neutralize(text), title=neutralize(first.title)))
         return shown, list(by_article.values())
 
-    def choose(self, ranked: Sequence[Sentence], passages: Sequence[Passage]) -> dict[int, list[Sentence]]:
-        """Of sentences ranked best first, the ones shown: passage number -> its sentences in reading order (none
-        when no sentence was long enough to rank: the block shows the passage's opening)."""
+    def _choose(self, ranked: Sequence[Sentence], passages: Sequence[Passage]) -> dict[int, list[Sentence]]:
+        """Passage number -> its chosen sentences in reading order (none when no sentence was long enough to
+        rank: the block shows the passage's opening)."""
         ranked = [s for s in ranked if not addresses_the_model(s.text)]
         chosen = budgeted(ranked, self.per_passage, self.context_chars, self.max_passages)
         if ranked:

@@ -12,7 +12,8 @@ from qa.types import Passage
 from storage.embedder import Embedder
 
 MIN_SENTENCE_CHARS = 25
-# Sentences embedded per question (`shortlist`): see docs/quality.md "Context recall".
+# Sentences embedded per question (`shortlist`); 24 chose a little better for +43 ms a question: docs/quality.md
+# ("Sentence-score weights and the context budget").
 SHORTLIST = 12
 
 # A sentence holding the asked-for kind of thing goes first if it scores this share of the best (`promote_asked_kind`).
